@@ -1,0 +1,26 @@
+"""Typer application: verbs are registered from the modules of this package."""
+
+from __future__ import annotations
+
+import typer
+
+from oncoboard.cli import _cases, _store
+from oncoboard.cli._console import DISCLAIMER
+
+__all__ = ["app", "main"]
+
+
+app = typer.Typer(
+    name="oncoboard",
+    help=f"Oncoboard: metastatic breast cancer tumor-board support. {DISCLAIMER}",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+_cases.register(app)
+_store.register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

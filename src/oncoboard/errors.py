@@ -1,0 +1,84 @@
+"""The Oncoboard exception tree.
+
+Every error Oncoboard raises derives from :class:`OncoboardError`; subclasses also inherit the
+matching builtin so callers can catch either::
+
+    OncoboardError
+    ├── CaseFileError (ValueError)         a case document could not be read or is invalid
+    ├── KnowledgeError (ValueError)        packaged knowledge data is malformed
+    └── StoreError                         the case store failed
+        ├── StoreConfigError (ValueError)  bad database URL or data directory
+        └── CaseNotFoundError (LookupError) no such patient or version
+
+Messages say what was expected, show the offending value with ``!r`` and where it came from
+(file, record, field).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "CaseFileError",
+    "CaseNotFoundError",
+    "KnowledgeError",
+    "OncoboardError",
+    "Problem",
+    "StoreConfigError",
+    "StoreError",
+]
+
+
+class OncoboardError(Exception):
+    """Root of every error raised by Oncoboard."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One validation problem located in a case file.
+
+    Attributes
+    ----------
+    file
+        Path of the document as given by the user.
+    line
+        1-based line of the offending value, or ``None`` where the format gives no line.
+    path
+        Dotted field path inside the document, e.g. ``imaging.0.lesions.1.size_mm``.
+    message
+        What was expected and what was found.
+    """
+
+    file: str
+    line: int | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        return f"{where}: {self.path or '<document>'}: {self.message}"
+
+
+class CaseFileError(OncoboardError, ValueError):
+    """A case document could not be parsed or failed validation."""
+
+    def __init__(self, file: str, problems: list[Problem]) -> None:
+        self.file = file
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems) or f"{file}: invalid case file")
+
+
+class KnowledgeError(OncoboardError, ValueError):
+    """Packaged knowledge data is missing or malformed."""
+
+
+class StoreError(OncoboardError):
+    """The case store failed."""
+
+
+class StoreConfigError(StoreError, ValueError):
+    """The database URL or data directory is unusable."""
+
+
+class CaseNotFoundError(StoreError, LookupError):
+    """No case with the requested patient id (and version) is stored."""
