@@ -11,14 +11,22 @@ import typer
 from oncoboard.cli._console import err, out
 from oncoboard.errors import CaseFileError
 from oncoboard.io import find_case_files, load_case
+from oncoboard.io.schema_doc import case_format_markdown
 from oncoboard.model import Case
 
 __all__ = ["register"]
 
 
-def schema() -> None:
-    """Print the JSON Schema of case files."""
-    out.print_json(json.dumps(Case.model_json_schema()))
+def schema(
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the Markdown reference (docs/case-format.md).")
+    ] = False,
+) -> None:
+    """Print the JSON Schema of case files (or its Markdown reference)."""
+    if markdown:
+        out.file.write(case_format_markdown())
+        return
+    out.file.write(json.dumps(Case.model_json_schema(), indent=2, ensure_ascii=False) + "\n")
 
 
 def validate(

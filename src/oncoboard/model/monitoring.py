@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 
 from oncoboard.model._base import CaseModel, FieldError, Fraction, mcode
 
-__all__ = ["CtDNAVariant", "LiquidBiopsy", "TumorMarkerName", "TumorMarkerResult"]
+__all__ = ["MARKER_UNITS", "CtDNAVariant", "LiquidBiopsy", "TumorMarkerName", "TumorMarkerResult"]
 
 _VAF_TOLERANCE = 0.02  # absolute tolerance between a reported VAF and alt_reads / depth
 
@@ -72,10 +72,10 @@ class TumorMarkerName(StrEnum):
     CEA = "CEA"
 
 
-_MARKER_UNITS = {
-    TumorMarkerName.CA15_3: {"U/mL", "kU/L"},
-    TumorMarkerName.CA27_29: {"U/mL", "kU/L"},
-    TumorMarkerName.CEA: {"ng/mL", "ug/L"},
+MARKER_UNITS: dict[TumorMarkerName, frozenset[str]] = {
+    TumorMarkerName.CA15_3: frozenset({"U/mL", "kU/L"}),
+    TumorMarkerName.CA27_29: frozenset({"U/mL", "kU/L"}),
+    TumorMarkerName.CEA: frozenset({"ng/mL", "ug/L"}),
 }
 
 
@@ -92,7 +92,7 @@ class TumorMarkerResult(CaseModel):
 
     @model_validator(mode="after")
     def _unit(self) -> TumorMarkerResult:
-        allowed = _MARKER_UNITS[self.marker]
+        allowed = MARKER_UNITS[self.marker]
         if self.unit not in allowed:
             raise FieldError(
                 "unit",

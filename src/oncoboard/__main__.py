@@ -1,0 +1,5 @@
+"""``python -m oncoboard`` runs the command line."""
+
+from oncoboard.cli import main
+
+main()

@@ -1,0 +1,104 @@
+"""Engine set-up (SQLite transactions and foreign keys) and programmatic Alembic upgrades."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from oncoboard.errors import StoreConfigError
+from oncoboard.store._records import canonical_json
+from oncoboard.store._settings import sqlite_path
+
+__all__ = [
+    "MIGRATIONS_DIR",
+    "describe_error",
+    "make_engine",
+    "prepare_sqlite_file",
+    "upgrade_to_head",
+]
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_TIMEOUT_S = 30.0
+# Arbitrary constant key of the PostgreSQL advisory lock that serialises migrations.
+_MIGRATION_LOCK_KEY = 0x0C0B0A4D
+
+
+def make_engine(url: str) -> Engine:
+    """Create the engine for a checked database URL.
+
+    Statement parameters (patient ids, documents) are kept out of exception messages and
+    logs (``hide_parameters``). On SQLite, foreign keys are enforced and every transaction
+    starts with ``BEGIN IMMEDIATE``: every store transaction writes (at least an audit
+    event), so taking the write lock up front serialises concurrent writers instead of
+    failing them, and makes DDL transactional.
+    """
+    options: dict[str, Any] = {"hide_parameters": True, "json_serializer": canonical_json}
+    if sqlite_path(url) is not None:
+        options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_S}
+    engine = create_engine(url, **options)
+    if make_url(url).drivername.startswith("sqlite"):
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Take transaction control away from the sqlite3 module (it would not BEGIN before
+    # SELECT or DDL); SQLAlchemy's "begin" event below emits BEGIN IMMEDIATE instead.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def upgrade_to_head(engine: Engine) -> None:
+    """Migrate the database to the newest schema, in one transaction.
+
+    Uses the Alembic scripts shipped in :data:`MIGRATIONS_DIR`; no ``alembic.ini`` is needed.
+    Concurrent upgrades are serialised (PostgreSQL advisory lock, SQLite write lock).
+    """
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY}
+            )
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def prepare_sqlite_file(url: str) -> None:
+    """Create the SQLite file's directory (0700) and the file itself (0600) when missing."""
+    path = sqlite_path(url)
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.touch(mode=0o600, exist_ok=True)
+    except OSError as exc:
+        raise StoreConfigError(
+            f"cannot create the database file {str(path)!r}: {exc.strerror or exc}"
+        ) from exc
+
+
+def describe_error(exc: SQLAlchemyError) -> str:
+    """Name a database error by its driver exception's first line (no SQL, no parameters)."""
+    orig = getattr(exc, "orig", None)
+    if orig is None:
+        return type(exc).__name__
+    primary = getattr(getattr(orig, "diag", None), "message_primary", None)
+    first_line = primary or next(iter(str(orig).splitlines()), "")
+    return f"{type(orig).__name__}: {first_line}" if first_line else type(orig).__name__

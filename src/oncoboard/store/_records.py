@@ -1,0 +1,158 @@
+"""Value objects returned by the store, and the canonical JSON form of a case document."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+__all__ = [
+    "AuditEvent",
+    "ImportOutcome",
+    "ImportResult",
+    "PatientSummary",
+    "SourceFormat",
+    "StoredCase",
+    "VersionInfo",
+    "canonical_json",
+    "document_sha256",
+]
+
+SourceFormat = Literal["yaml", "json"]
+"""Format of the file a case document was imported from."""
+
+ImportOutcome = Literal["created", "new_version", "unchanged"]
+"""What an import did: first version, a further version, or nothing (same document)."""
+
+
+def canonical_json(document: Any) -> str:
+    """Return the canonical JSON text of ``document``.
+
+    Keys are sorted, there is no insignificant whitespace and non-ASCII characters are kept
+    as they are, so equal documents always give the same text (and the same hash).
+
+    Parameters
+    ----------
+    document
+        A JSON-compatible value: dicts with string keys, lists, strings, finite floats, ints,
+        booleans and ``None``. Dates must already be ISO 8601 strings.
+
+    Raises
+    ------
+    TypeError
+        If the value holds something JSON cannot represent (e.g. a ``datetime.date``).
+    ValueError
+        If the value holds ``NaN`` or an infinity.
+    """
+    return json.dumps(
+        document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def document_sha256(document: Any) -> str:
+    """Return the hex SHA-256 of the UTF-8 encoded :func:`canonical_json` of ``document``."""
+    return hashlib.sha256(canonical_json(document).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """The result of :meth:`Store.import_document`.
+
+    Attributes
+    ----------
+    patient_id
+        Patient the document belongs to.
+    version
+        The new version, or for ``"unchanged"`` the existing latest version.
+    outcome
+        ``"created"`` (version 1), ``"new_version"`` or ``"unchanged"``.
+    sha256
+        Hash of the canonical JSON of the document.
+    """
+
+    patient_id: str
+    version: int
+    outcome: ImportOutcome
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class VersionInfo:
+    """Metadata of one stored version of a patient's case (without the document)."""
+
+    version: int
+    sha256: str
+    source_name: str
+    source_format: SourceFormat
+    imported_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCase:
+    """One stored version of a patient's case.
+
+    Attributes
+    ----------
+    patient_id, version
+        Identify the version; versions count up from 1.
+    document
+        The case document as imported (a fresh dict; validate it with the case model).
+    sha256
+        Hash of the canonical JSON of ``document``, checked when the version is read.
+    source_name, source_format, source_text
+        File name as given, its format and its exact original text.
+    imported_at
+        When the version was stored (timezone-aware, UTC).
+    """
+
+    patient_id: str
+    version: int
+    document: dict[str, Any]
+    sha256: str
+    source_name: str
+    source_format: SourceFormat
+    source_text: str
+    imported_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PatientSummary:
+    """One patient in :meth:`Store.list_patients`, with the latest version's document."""
+
+    patient_id: str
+    latest_version: int
+    n_versions: int
+    created_at: datetime
+    updated_at: datetime
+    document: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """One entry of the audit trail (who did what to which patient's case, and when).
+
+    Attributes
+    ----------
+    id
+        Increasing sequence number.
+    at
+        When it happened (timezone-aware, UTC).
+    actor
+        ``ONCOBOARD_USER`` or the operating-system user.
+    action
+        ``"import"``, ``"show"``, ``"export"`` or ``"list"``.
+    patient_id, version
+        The case concerned, where there is one.
+    outcome
+        ``"created"``, ``"new_version"``, ``"unchanged"``, ``"ok"`` or ``"not_found"``.
+    """
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    patient_id: str | None
+    version: int | None
+    outcome: str

@@ -1,0 +1,79 @@
+"""The public API of each package is its curated ``__all__``; this pins it."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+PUBLIC = {
+    "oncoboard": {"OncoboardError", "__version__"},
+    "oncoboard.errors": {
+        "CaseFileError",
+        "CaseNotFoundError",
+        "KnowledgeError",
+        "OncoboardError",
+        "Problem",
+        "StoreConfigError",
+        "StoreError",
+    },
+    "oncoboard.io": {
+        "CASE_SUFFIXES",
+        "CaseDocument",
+        "Format",
+        "canonical_document",
+        "dump_case",
+        "find_case_files",
+        "load_case",
+        "parse_case",
+        "parse_text",
+        "read_document",
+    },
+    "oncoboard.derive": {
+        "CaseSummary",
+        "ClinicalSubtype",
+        "Exposure",
+        "HER2Category",
+        "HER2Status",
+        "HormoneReceptorStatus",
+        "LineOfTherapy",
+        "ReceptorCall",
+        "Subtype",
+        "clinical_subtype",
+        "current_line",
+        "her2_status",
+        "hormone_receptor_status",
+        "ish_group",
+        "prior_exposures",
+        "summarize",
+        "unknown_agents",
+    },
+    "oncoboard.knowledge": {"Drug", "DrugVocabulary", "drug_vocabulary"},
+    "oncoboard.cli": {"app", "main"},
+}
+
+
+@pytest.mark.parametrize("module_name", sorted(PUBLIC))
+def test_all_is_pinned(module_name):
+    module = importlib.import_module(module_name)
+    assert set(module.__all__) == PUBLIC[module_name]
+    for name in module.__all__:
+        assert hasattr(module, name), f"{module_name}.{name} is exported but missing"
+
+
+def test_model_exports_every_public_class():
+    model = importlib.import_module("oncoboard.model")
+    assert len(model.__all__) == len(set(model.__all__))
+    for name in model.__all__:
+        assert hasattr(model, name)
+    assert {"Case", "Patient", "HER2Test", "GenomicReport", "TreatmentLine"} <= set(model.__all__)
+
+
+def test_errors_inherit_matching_builtins():
+    from oncoboard import errors
+
+    assert issubclass(errors.CaseFileError, ValueError)
+    assert issubclass(errors.CaseNotFoundError, LookupError)
+    assert issubclass(errors.StoreConfigError, ValueError)
+    for name in PUBLIC["oncoboard.errors"] - {"Problem"}:
+        assert issubclass(getattr(errors, name), errors.OncoboardError)
