@@ -89,9 +89,9 @@ def test_audit_actor_comes_from_oncoboard_user(
 ) -> None:
     monkeypatch.setenv("ONCOBOARD_USER", "dr.house")
     with Store.open(db_url) as store:
-        assert store.actor == "dr.house"
+        assert store.actor.endswith(" (as dr.house)")
         _put(store, "P-1", stage="I")
-        assert store.audit_events()[0].actor == "dr.house"
+        assert store.audit_events()[0].actor == store.actor
 
 
 def test_audit_events_limit_must_be_positive(store: Store) -> None:

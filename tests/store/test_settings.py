@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import pwd
 import stat
 from pathlib import Path
 
@@ -96,10 +98,13 @@ def test_uncreatable_data_dir_is_a_config_error(tmp_path: Path) -> None:
         Store.open(f"sqlite:///{blocker}/sub/oncoboard.sqlite3")
 
 
-def test_actor_is_oncoboard_user_else_os_user(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert current_actor({"ONCOBOARD_USER": "dr.jones"}) == "dr.jones"
-    monkeypatch.setenv("LOGNAME", "os-user")
-    assert current_actor({"ONCOBOARD_USER": " "}) == "os-user"
+def test_actor_is_the_os_account_with_the_declared_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    account = pwd.getpwuid(os.getuid()).pw_name
+    assert current_actor({"ONCOBOARD_USER": "dr.jones"}) == f"{account} (as dr.jones)"
+    assert current_actor({"ONCOBOARD_USER": " "}) == account
+    monkeypatch.setenv("LOGNAME", "someone-else")  # spoofable variables are not the identity
+    monkeypatch.setenv("USER", "someone-else")
+    assert current_actor({}) == account
 
 
 def test_open_without_url_reads_the_environment(

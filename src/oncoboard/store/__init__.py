@@ -13,7 +13,8 @@ Environment
 ``ONCOBOARD_DATA_DIR``
     Directory of the default SQLite file (default ``platformdirs.user_data_dir("oncoboard")``).
 ``ONCOBOARD_USER``
-    Name recorded in the audit trail (default the operating-system user).
+    Clinician name recorded in the audit trail next to the operating-system account, which
+    is the authenticated identity (``account (as name)``).
 """
 
 from oncoboard.store._records import (

@@ -140,7 +140,7 @@ class AuditEvent:
     at
         When it happened (timezone-aware, UTC).
     actor
-        ``ONCOBOARD_USER`` or the operating-system user.
+        The operating-system account, with any ``ONCOBOARD_USER`` name: ``root (as dr.x)``.
     action
         ``"import"``, ``"show"``, ``"export"`` or ``"list"``.
     patient_id, version

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import getpass
 import os
+import pwd
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -120,15 +120,22 @@ def sqlite_path(url: str | URL) -> Path | None:
     return Path(database)
 
 
-def current_actor(env: Mapping[str, str] | None = None) -> str:
-    """Return who is using the store: ``ONCOBOARD_USER``, else the operating-system user.
+def os_account() -> str:
+    """The operating-system account running the process, from the real uid (not from the
+    spoofable ``USER``/``LOGNAME`` variables); ``uid:<n>`` where the uid has no name."""
+    try:
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
+        return f"uid:{os.getuid()}"
 
-    Falls back to ``uid:<n>`` where the user has no name (e.g. in some containers).
+
+def current_actor(env: Mapping[str, str] | None = None) -> str:
+    """Who is using the store, for the audit trail.
+
+    The authenticated identity is the operating-system account; a clinician name declared in
+    ``ONCOBOARD_USER`` is recorded next to it (``account (as name)``), never instead of it.
     """
     env = os.environ if env is None else env
-    if actor := env.get(USER_ENV, "").strip():
-        return actor
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return f"uid:{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+    account = os_account()
+    declared = env.get(USER_ENV, "").strip()
+    return f"{account} (as {declared})" if declared and declared != account else account

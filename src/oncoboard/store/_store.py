@@ -83,7 +83,7 @@ class Store:
             ``sqlite:///PATH`` or ``postgresql://...``; default :func:`database_url`. The
             directory of an SQLite file is created (mode 0700) when missing.
         actor
-            Name recorded in audit events; default ``ONCOBOARD_USER`` or the OS user.
+            Name recorded in audit events; default :func:`current_actor`.
 
         Raises
         ------
