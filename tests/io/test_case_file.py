@@ -88,3 +88,15 @@ def test_find_case_files_expands_folders(tmp_path):
     (tmp_path / "notes.txt").write_text("")
     found = list(find_case_files([tmp_path, tmp_path / "c.yml"]))
     assert [p.name for p in found] == ["a.json", "b.yaml", "c.yml"]
+
+
+def test_duplicate_keys_in_json_are_located(tmp_path):
+    path = tmp_path / "case.json"
+    path.write_text(
+        '{"schema_version": "1",\n'
+        ' "patient": {"id": "X", "sex": "female", "sex": "male", "age_years": 3},\n'
+        ' "primary_diagnosis": {"date": "2020-01-01", "histology": "invasive_ductal"}}\n'
+    )
+    with pytest.raises(CaseFileError) as exc:
+        load_case(path)
+    assert [(p.line, p.path) for p in exc.value.problems] == [(2, "patient.sex")]

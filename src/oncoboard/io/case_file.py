@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -39,19 +40,37 @@ Format = Literal["yaml", "json"]
 CASE_SUFFIXES: dict[str, Format] = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CaseDocument:
-    """A parsed, not yet validated, case document with its source text and node tree."""
+    """A parsed, not yet validated, case document with its source text.
+
+    :attr:`root` is the YAML node tree that maps field paths to lines; for JSON it is only
+    built when a problem has to be located.
+    """
 
     name: str
     format: Format
     text: str
     data: Any
-    root: yaml.Node | None
+    yaml_root: yaml.Node | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def root(self) -> yaml.Node | None:
+        """Node tree of the text (``None`` if YAML cannot compose it: no line numbers then)."""
+        if self.yaml_root is not None:
+            return self.yaml_root
+        try:
+            return yaml.compose(self.text, Loader=_FastLoader)
+        except yaml.YAMLError:
+            return None
 
 
-class _CaseLoader(yaml.SafeLoader):
-    """SafeLoader that leaves timestamps as text, so the model parses (and reports) dates."""
+_FastLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _CaseLoader(_FastLoader):  # type: ignore[misc, valid-type]
+    """Safe (libyaml where available) loader that leaves timestamps as text, so the model
+    parses and reports dates."""
 
 
 def _timestamp_as_text(loader: _CaseLoader, node: yaml.Node) -> str:
@@ -69,14 +88,8 @@ def _error(name: str, line: int | None, message: str, path: str = "") -> CaseFil
 def _format_of(name: str) -> Format:
     suffix = Path(name).suffix.lower()
     if suffix not in CASE_SUFFIXES:
-        raise CaseFileError(
-            name,
-            [
-                Problem(
-                    name, None, "", f"expected a .yaml, .yml or .json file, got suffix {suffix!r}"
-                )
-            ],
-        )
+        message = f"expected a .yaml, .yml or .json file, got suffix {suffix!r}"
+        raise _error(name, None, message)
     return CASE_SUFFIXES[suffix]
 
 
@@ -93,35 +106,58 @@ def read_document(path: Path | str, *, name: str | None = None) -> CaseDocument:
     return parse_text(text, label, fmt)
 
 
-def parse_text(text: str, name: str, fmt: Format) -> CaseDocument:
-    """Parse ``text`` as a case document of format ``fmt``; ``name`` is used in messages."""
+class _DuplicateKeyError(ValueError):
+    pass
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    mapping = dict(pairs)
+    if len(mapping) != len(pairs):
+        raise _DuplicateKeyError
+    return mapping
+
+
+def _parse_yaml(text: str, name: str) -> CaseDocument:
+    loader = _CaseLoader(text)
     try:
-        data = json.loads(text) if fmt == "json" else yaml.load(text, Loader=_CaseLoader)
-    except json.JSONDecodeError as exc:
-        raise CaseFileError(
-            name, [Problem(name, exc.lineno, "", f"invalid JSON: {exc.msg}")]
-        ) from exc
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise _error(name, line, f"invalid YAML: {problem}") from exc
+    finally:
+        loader.dispose()
+    return CaseDocument(name, "yaml", text, data, root)
+
+
+def _parse_json(text: str, name: str) -> tuple[CaseDocument, bool]:
+    """The document, and whether some mapping repeats a key (located later via the tree)."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:  # valid JSON that YAML cannot compose (rare): no line numbers
-        root = None
-    duplicates = duplicate_keys(root)
+        return CaseDocument(name, "json", text, json.loads(text, object_pairs_hook=_unique)), False
+    except json.JSONDecodeError as exc:
+        raise _error(name, exc.lineno, f"invalid JSON: {exc.msg}") from exc
+    except _DuplicateKeyError:
+        return CaseDocument(name, "json", text, json.loads(text)), True
+
+
+def parse_text(text: str, name: str, fmt: Format) -> CaseDocument:
+    """Parse ``text`` as a case document of format ``fmt``; ``name`` is used in messages."""
+    if fmt == "json":
+        document, repeated = _parse_json(text, name)
+    else:
+        document, repeated = _parse_yaml(text, name), True
+    duplicates = duplicate_keys(document.root) if repeated else []
     if duplicates:
-        raise CaseFileError(
-            name,
-            [Problem(name, d.line, d.path, "key appears twice in one mapping") for d in duplicates],
-        )
-    if not isinstance(data, dict):
-        kind = type(data).__name__
-        raise CaseFileError(
-            name, [Problem(name, 1, "", f"expected a mapping at the top level, got {kind}")]
-        )
-    return CaseDocument(name, fmt, text, data, root)
+        problems = [
+            Problem(name, d.line, d.path, "key appears twice in one mapping") for d in duplicates
+        ]
+        raise CaseFileError(name, problems)
+    if not isinstance(document.data, dict):
+        kind = type(document.data).__name__
+        raise _error(name, 1, f"expected a mapping at the top level, got {kind}")
+    return document
 
 
 def _message(error: ErrorDetails) -> tuple[tuple[str | int, ...], str]:
