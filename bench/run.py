@@ -1,8 +1,8 @@
 """Benchmarks: validation and import throughput of case files.
 
 Each measurement is compared as a ratio against a baseline measured in the same run on the
-same machine (loading the same files with PyYAML's libyaml loader alone), so results are comparable across
-machines. Results go to ``bench/results/<name>.json``.
+same machine (loading the same files with PyYAML's libyaml loader alone), so results are
+comparable across machines. Results go to ``bench/results/<name>.json``.
 
 Usage: ``make bench`` (or ``python bench/run.py [--copies N]``).
 """
