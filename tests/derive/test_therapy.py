@@ -110,3 +110,27 @@ def test_unknown_agents_are_reported_unless_investigational(make_case):
     )
     assert unknown_agents(case) == [(0, 1)]
     assert "cdk46_inhibitor" not in prior_exposures(case)
+
+
+def test_agent_stopped_within_a_line(make_case):
+    case = make_case(
+        treatments=[
+            {
+                "setting": "metastatic",
+                "line": 1,
+                "start_date": "2022-01-01",
+                "stop_date": "2023-06-01",
+                "reason_stopped": "progression",
+                "agents": [
+                    {"name": "docetaxel", "stop_date": "2022-05-01", "reason_stopped": "completed"},
+                    {"name": "trastuzumab"},
+                    {"name": "pertuzumab"},
+                ],
+            }
+        ]
+    )
+    exposures = prior_exposures(case)
+    (taxane,) = exposures["taxane"]
+    (antibody, _) = exposures["anti_her2_antibody"]
+    assert (str(taxane.stop_date), taxane.progressed) == ("2022-05-01", False)
+    assert (str(antibody.stop_date), antibody.progressed) == ("2023-06-01", True)

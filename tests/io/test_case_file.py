@@ -100,3 +100,23 @@ def test_duplicate_keys_in_json_are_located(tmp_path):
     with pytest.raises(CaseFileError) as exc:
         load_case(path)
     assert [(p.line, p.path) for p in exc.value.problems] == [(2, "patient.sex")]
+
+
+def test_agent_stop_date_outside_its_line_is_located(tmp_path):
+    path = tmp_path / "case.yaml"
+    path.write_text(
+        (DATA / "valid" / "minimal.yaml").read_text()
+        + (
+            "treatments:\n"
+            "  - setting: metastatic\n"
+            "    start_date: 2024-01-01\n"
+            "    stop_date: 2024-06-01\n"
+            "    agents:\n"
+            "      - {name: paclitaxel, stop_date: 2024-09-01}\n"
+        )
+    )
+    with pytest.raises(CaseFileError) as exc:
+        load_case(path)
+    (problem,) = exc.value.problems
+    assert (problem.line, problem.path) == (16, "treatments.0.agents.0.stop_date")
+    assert "outside the line (2024-01-01 to 2024-06-01)" in problem.message

@@ -81,9 +81,12 @@ def prior_exposures(
                 setting=line.setting,
                 line=line.line,
                 start_date=line.start_date,
-                stop_date=line.stop_date,
-                progressed=line.progressed,
-                stopped_for_toxicity=line.reason_stopped is StopReason.TOXICITY,
+                stop_date=agent.stop_date or line.stop_date,
+                progressed=(agent.reason_stopped is StopReason.PROGRESSION)
+                if agent.stop_date is not None
+                else line.progressed,
+                stopped_for_toxicity=StopReason.TOXICITY
+                in (agent.reason_stopped, line.reason_stopped),
             )
             for drug_class in sorted(drug.classes):
                 by_class[drug_class].append(exposure)

@@ -23,7 +23,7 @@ from oncoboard.model.metastasis import MetastaticSite
 from oncoboard.model.monitoring import LiquidBiopsy, TumorMarkerResult
 from oncoboard.model.patient import Patient, PrimaryDiagnosis
 from oncoboard.model.receptors import ReceptorTest
-from oncoboard.model.treatment import AdverseEvent, TreatmentLine
+from oncoboard.model.treatment import AdverseEvent, LocalTherapy, TreatmentLine
 
 __all__ = ["SCHEMA_VERSION", "Case"]
 
@@ -63,6 +63,9 @@ class Case(CaseModel):
     genomic_reports: list[GenomicReport] = Field(default_factory=list)
     biomarkers: list[BiomarkerResult] = Field(default_factory=list)
     treatments: list[TreatmentLine] = Field(default_factory=list)
+    local_therapies: list[LocalTherapy] = Field(
+        default_factory=list, description="Surgery, radiotherapy (incl. SRS/WBRT), ablation."
+    )
     imaging: list[ImagingAssessment] = Field(default_factory=list)
     liquid_biopsies: list[LiquidBiopsy] = Field(default_factory=list)
     tumor_markers: list[TumorMarkerResult] = Field(default_factory=list)

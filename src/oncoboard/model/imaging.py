@@ -62,6 +62,11 @@ class Lesion(CaseModel):
     sul_peak: Annotated[float, Field(ge=0, le=200)] | None = Field(
         default=None, description="SUV normalised to lean body mass, peak (PERCIST)."
     )
+    previously_irradiated: bool = Field(
+        default=False,
+        description="In a previously irradiated field (RECIST: not measurable "
+        "unless it progressed there).",
+    )
     description: str | None = None
 
     @model_validator(mode="after")

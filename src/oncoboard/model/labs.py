@@ -39,6 +39,11 @@ class LabTest(StrEnum):
     MAGNESIUM = "magnesium"
     CALCIUM = "calcium"
     LDH = "ldh"
+    DIRECT_BILIRUBIN = "direct_bilirubin"
+    TSH = "tsh"
+    FREE_T4 = "free_t4"
+    TOTAL_CHOLESTEROL = "total_cholesterol"
+    TRIGLYCERIDES = "triglycerides"
 
 
 # unit -> factor that converts a value in that unit to the canonical (first) unit.
@@ -62,6 +67,11 @@ LAB_UNITS: Final[dict[LabTest, dict[str, float]]] = {
     LabTest.MAGNESIUM: {"mmol/L": 1.0, "mg/dL": 0.4114},
     LabTest.CALCIUM: {"mg/dL": 1.0, "mmol/L": 4.008},
     LabTest.LDH: {"U/L": 1.0},
+    LabTest.DIRECT_BILIRUBIN: {"mg/dL": 1.0, "umol/L": 1 / 17.104},
+    LabTest.TSH: {"mIU/L": 1.0, "uIU/mL": 1.0},
+    LabTest.FREE_T4: {"ng/dL": 1.0, "pmol/L": 1 / 12.871},
+    LabTest.TOTAL_CHOLESTEROL: {"mg/dL": 1.0, "mmol/L": 38.67},
+    LabTest.TRIGLYCERIDES: {"mg/dL": 1.0, "mmol/L": 88.57},
 }
 
 # Plausibility bounds in the canonical unit; a value outside is a typing error, not a lab value.
@@ -85,6 +95,11 @@ _PLAUSIBLE: Final[dict[LabTest, tuple[float, float]]] = {
     LabTest.MAGNESIUM: (0.1, 5.0),
     LabTest.CALCIUM: (2.0, 25.0),
     LabTest.LDH: (0.0, 50000.0),
+    LabTest.DIRECT_BILIRUBIN: (0.0, 40.0),
+    LabTest.TSH: (0.0, 500.0),
+    LabTest.FREE_T4: (0.0, 10.0),
+    LabTest.TOTAL_CHOLESTEROL: (20.0, 1500.0),
+    LabTest.TRIGLYCERIDES: (10.0, 10000.0),
 }
 
 

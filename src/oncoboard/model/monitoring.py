@@ -62,6 +62,11 @@ class LiquidBiopsy(CaseModel):
     ctdna_detected: bool | None = Field(
         default=None, description="Overall call of a tumour-informed (MRD) assay."
     )
+    mean_tumor_molecules_per_ml: Annotated[float, Field(ge=0)] | None = Field(
+        default=None,
+        description="Quantity of a tumour-informed assay, mean tumour molecules "
+        "per mL of plasma (MTM/mL).",
+    )
 
 
 class TumorMarkerName(StrEnum):

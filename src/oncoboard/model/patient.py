@@ -103,8 +103,9 @@ class Stage(CaseModel):
     model_config = CaseModel.model_config | {"json_schema_extra": mcode("TNMStageGroup")}
 
     system: str = Field(default="AJCC 8", description="Staging system and edition.")
-    basis: Annotated[str, Field(pattern=r"^(clinical|pathological)$")] = Field(
-        default="clinical", description="clinical (cTNM) or pathological (pTNM)."
+    basis: Annotated[str, Field(pattern=r"^(clinical|pathological|post_neoadjuvant)$")] = Field(
+        default="clinical",
+        description="clinical (cTNM), pathological (pTNM) or post_neoadjuvant (ypTNM).",
     )
     t: Annotated[str, Field(pattern=r"^T(X|0|is|1mi|1a|1b|1c|1|2|3|4a|4b|4c|4d|4)$")] | None = None
     n: Annotated[str, Field(pattern=r"^N(X|0|1mi|1a|1b|1c|1|2a|2b|2|3a|3b|3c|3)$")] | None = None

@@ -14,6 +14,8 @@ __all__ = [
     "AdverseEvent",
     "Agent",
     "BestResponse",
+    "LocalTherapy",
+    "LocalTherapyKind",
     "Setting",
     "StopReason",
     "TreatmentLine",
@@ -52,10 +54,18 @@ class StopReason(StrEnum):
 
 
 class Agent(CaseModel):
-    """One drug of a regimen; ``name`` is a generic name or an alias from the drug vocabulary."""
+    """One drug of a regimen; ``name`` is a generic name or an alias from the drug vocabulary.
+
+    ``stop_date`` is for a drug stopped while the rest of the line goes on (e.g. the taxane of
+    THP before HP maintenance); otherwise the line's dates apply.
+    """
 
     name: str = Field(min_length=1, description="Generic name, e.g. 'palbociclib'.")
     dose: str | None = Field(default=None, description="Free text, e.g. '125 mg d1-21 q28d'.")
+    stop_date: dt.date | None = Field(
+        default=None, description="When this drug alone stopped, within the line."
+    )
+    reason_stopped: StopReason | None = None
     investigational: bool = Field(
         default=False,
         description="True for a trial agent not in the drug vocabulary (then any name is kept).",
@@ -95,6 +105,18 @@ class TreatmentLine(CaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> TreatmentLine:
+        for index, agent in enumerate(self.agents):
+            if agent.stop_date is None:
+                continue
+            if agent.stop_date < self.start_date or (
+                self.stop_date is not None and agent.stop_date > self.stop_date
+            ):
+                raise FieldError(
+                    f"agents.{index}.stop_date",
+                    f"{agent.name} stop_date {agent.stop_date.isoformat()} is outside the line "
+                    f"({self.start_date.isoformat()} to "
+                    f"{self.stop_date.isoformat() if self.stop_date else 'ongoing'})",
+                )
         if self.line is not None and self.setting is not Setting.METASTATIC:
             raise FieldError("line", "line numbers apply to the metastatic setting only")
         if self.reason_stopped is not None and self.stop_date is None:
@@ -140,3 +162,41 @@ class AdverseEvent(CaseModel):
     @classmethod
     def _resolved_after_onset(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
         return not_before(value, info, "onset_date")
+
+
+class LocalTherapyKind(StrEnum):
+    """Local treatment modality."""
+
+    SURGERY = "surgery"
+    STEREOTACTIC_RADIOSURGERY = "stereotactic_radiosurgery"
+    STEREOTACTIC_BODY_RADIOTHERAPY = "stereotactic_body_radiotherapy"
+    WHOLE_BRAIN_RADIOTHERAPY = "whole_brain_radiotherapy"
+    EXTERNAL_BEAM_RADIOTHERAPY = "external_beam_radiotherapy"
+    ABLATION = "ablation"
+    OTHER = "other"
+
+
+class LocalTherapy(CaseModel):
+    """Surgery, radiotherapy or ablation (mCODE ``CancerRelatedSurgicalProcedure`` and
+    ``CancerRelatedRadiationProcedure``)."""
+
+    model_config = CaseModel.model_config | {
+        "json_schema_extra": mcode("CancerRelatedSurgicalProcedure / RadiationProcedure")
+    }
+
+    kind: LocalTherapyKind
+    site: str = Field(min_length=1, description="Target, e.g. 'right frontal lobe', 'T8'.")
+    start_date: dt.date
+    stop_date: dt.date | None = None
+    setting: Setting = Setting.METASTATIC
+    total_dose_gy: Annotated[float, Field(gt=0, le=200)] | None = Field(
+        default=None, description="Total radiation dose, Gy."
+    )
+    fractions: Annotated[int, Field(ge=1, le=60)] | None = None
+    intent: Annotated[str, Field(pattern=r"^(curative|palliative|ablative)$")] | None = None
+    notes: str | None = None
+
+    @field_validator("stop_date")
+    @classmethod
+    def _stop_after_start(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        return not_before(value, info, "start_date")
