@@ -30,7 +30,8 @@ prints the JSON Schema; `oncoboard validate FILE...` checks files and prints eac
 an absent ER result means ER was not tested, and a gene counts as tested negative only if a
 report lists it in `genes_tested` without an alteration.
 
-Names in parentheses after a section title are the corresponding mCODE STU4 elements.
+Names in parentheses after a section title are the corresponding mCODE STU4 profiles, or the
+base FHIR R4 resource where mCODE has no profile.
 """
 
 
@@ -85,7 +86,8 @@ def _refs(schema: Any) -> list[str]:
 
 
 def _section(name: str, schema: dict[str, Any]) -> list[str]:
-    mcode = f" ({schema['mcode']})" if "mcode" in schema else ""
+    mcode = f" (mCODE {schema['mcode']})" if "mcode" in schema else ""
+    mcode += f" (FHIR {schema['fhir']}; no mCODE profile)" if "fhir" in schema else ""
     lines = [f"## {name}{mcode}", ""]
     if schema.get("description"):
         lines += [" ".join(schema["description"].split()), ""]

@@ -14,6 +14,7 @@ __all__ = [
     "Identifier",
     "NonNegative",
     "Percent",
+    "fhir",
     "mcode",
     "not_before",
 ]
@@ -40,9 +41,18 @@ class CaseModel(BaseModel):
     )
 
 
-def mcode(element: str) -> dict[str, Any]:
-    """JSON-Schema extra naming the mCODE STU4 element a field or class corresponds to."""
-    return {"mcode": element}
+def mcode(*profiles: str) -> dict[str, Any]:
+    """JSON-Schema extra naming the mCODE STU4 profile(s) a class corresponds to.
+
+    Names are the profile ids without the ``mcode-`` prefix, in CamelCase (``CancerPatient`` is
+    ``http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-cancer-patient``).
+    """
+    return {"mcode": " + ".join(profiles)}
+
+
+def fhir(resource: str) -> dict[str, Any]:
+    """JSON-Schema extra for a class with no mCODE STU4 profile: the base FHIR R4 resource."""
+    return {"fhir": resource}
 
 
 class FieldError(ValueError):

@@ -61,12 +61,16 @@ class PDL1Result(_BiomarkerBase):
 class Ki67Result(_BiomarkerBase):
     """Ki-67 proliferation index, percent of tumour nuclei."""
 
+    model_config = CaseModel.model_config | {"json_schema_extra": mcode("TumorMarkerTest")}
+
     marker: Literal["Ki-67"]
     percent: Percent
 
 
 class TROP2Result(_BiomarkerBase):
     """TROP2 expression (not required for TROP2 ADC eligibility; kept for research)."""
+
+    model_config = CaseModel.model_config | {"json_schema_extra": mcode("TumorMarkerTest")}
 
     marker: Literal["TROP2"]
     h_score: Annotated[float, Field(ge=0, le=300)] | None = None

@@ -37,7 +37,7 @@ class Case(CaseModel):
     """
 
     model_config = CaseModel.model_config | {
-        "json_schema_extra": mcode("CancerPatient + linked mCODE profiles"),
+        "json_schema_extra": mcode("PatientBundle"),
         "title": "Oncoboard case",
     }
 

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from oncoboard.model._base import CaseModel, NonNegative, mcode, not_before
+from oncoboard.model._base import CaseModel, NonNegative, fhir, mcode, not_before
 
 __all__ = [
     "AlcoholUse",
@@ -59,7 +59,7 @@ class ComorbidityCategory(StrEnum):
 class Comorbidity(CaseModel):
     """A comorbid condition (mCODE ``ComorbiditiesParent``)."""
 
-    model_config = CaseModel.model_config | {"json_schema_extra": mcode("ComorbiditiesParent")}
+    model_config = CaseModel.model_config | {"json_schema_extra": mcode("Comorbidities")}
 
     condition: str = Field(
         min_length=1, description="Condition as recorded, e.g. 'type 2 diabetes'."
@@ -73,7 +73,7 @@ class Comorbidity(CaseModel):
 class Medication(CaseModel):
     """A current non-cancer medication, checked for interactions (e.g. CYP3A4, QT)."""
 
-    model_config = CaseModel.model_config | {"json_schema_extra": mcode("MedicationStatement")}
+    model_config = CaseModel.model_config | {"json_schema_extra": fhir("MedicationStatement")}
 
     name: str = Field(min_length=1, description="Generic name, e.g. 'clarithromycin'.")
     rxnorm: Annotated[str, Field(pattern=r"^\d+$")] | None = None

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
-from oncoboard.model._base import CaseModel, FieldError, Identifier, mcode
+from oncoboard.model._base import CaseModel, FieldError, Identifier, fhir, mcode
 from oncoboard.model.metastasis import SiteName
 
 __all__ = ["ImagingAssessment", "Lesion", "LesionRole", "Modality", "NonTargetStatus"]
@@ -47,6 +47,8 @@ class Lesion(CaseModel):
     ``size_mm`` is the longest diameter, or the short axis for lymph nodes (RECIST 1.1).
     """
 
+    model_config = CaseModel.model_config | {"json_schema_extra": mcode("TumorSize")}
+
     id: Identifier
     site: SiteName
     role: LesionRole
@@ -81,7 +83,7 @@ class Lesion(CaseModel):
 class ImagingAssessment(CaseModel):
     """One imaging study and the lesions read on it."""
 
-    model_config = CaseModel.model_config | {"json_schema_extra": mcode("ImagingStudy")}
+    model_config = CaseModel.model_config | {"json_schema_extra": fhir("ImagingStudy")}
 
     date: dt.date
     modality: Modality

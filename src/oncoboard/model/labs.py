@@ -12,7 +12,7 @@ from typing import Annotated, Final
 
 from pydantic import Field, model_validator
 
-from oncoboard.model._base import CaseModel, FieldError, mcode
+from oncoboard.model._base import CaseModel, FieldError, fhir
 
 __all__ = ["LAB_UNITS", "LabResult", "LabTest"]
 
@@ -116,7 +116,7 @@ def _hba1c_ifcc_to_ngsp(mmol_per_mol: float) -> float:
 class LabResult(CaseModel):
     """One laboratory value or organ-function measurement (mCODE-style Observation)."""
 
-    model_config = CaseModel.model_config | {"json_schema_extra": mcode("Observation (labs)")}
+    model_config = CaseModel.model_config | {"json_schema_extra": fhir("Observation")}
 
     test: LabTest
     value: Annotated[float, Field(ge=0)]

@@ -48,7 +48,7 @@ class CtDNAVariant(CaseModel):
 class LiquidBiopsy(CaseModel):
     """One blood draw for monitoring: ctDNA variants, tumour fraction and CTC count."""
 
-    model_config = CaseModel.model_config | {"json_schema_extra": mcode("GenomicsReport (ctDNA)")}
+    model_config = CaseModel.model_config | {"json_schema_extra": mcode("GenomicsReport")}
 
     date: dt.date
     assay: str | None = Field(default=None, description="e.g. 'Guardant360 CDx', 'Signatera'.")

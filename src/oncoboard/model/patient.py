@@ -100,7 +100,9 @@ class Grade(StrEnum):
 class Stage(CaseModel):
     """TNM stage at diagnosis (AJCC 8th edition unless ``system`` says otherwise)."""
 
-    model_config = CaseModel.model_config | {"json_schema_extra": mcode("TNMStageGroup")}
+    model_config = CaseModel.model_config | {
+        "json_schema_extra": mcode("CancerStage", "TNMStageGroup")
+    }
 
     system: str = Field(default="AJCC 8", description="Staging system and edition.")
     basis: Annotated[str, Field(pattern=r"^(clinical|pathological|post_neoadjuvant)$")] = Field(

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from oncoboard.model._base import CaseModel, FieldError, Identifier, mcode, not_before
+from oncoboard.model._base import CaseModel, FieldError, Identifier, fhir, mcode, not_before
 
 __all__ = [
     "AdverseEvent",
@@ -143,7 +143,7 @@ class TreatmentLine(CaseModel):
 class AdverseEvent(CaseModel):
     """An adverse event graded with CTCAE (mCODE-style ``AdverseEvent``)."""
 
-    model_config = CaseModel.model_config | {"json_schema_extra": mcode("AdverseEvent")}
+    model_config = CaseModel.model_config | {"json_schema_extra": fhir("AdverseEvent")}
 
     term: str = Field(min_length=1, description="CTCAE term, e.g. 'Hyperglycemia'.")
     grade: Annotated[int, Field(ge=1, le=5, description="CTCAE grade 1–5.")]
@@ -181,7 +181,7 @@ class LocalTherapy(CaseModel):
     ``CancerRelatedRadiationProcedure``)."""
 
     model_config = CaseModel.model_config | {
-        "json_schema_extra": mcode("CancerRelatedSurgicalProcedure / RadiationProcedure")
+        "json_schema_extra": mcode("CancerRelatedSurgicalProcedure", "RadiotherapyCourseSummary")
     }
 
     kind: LocalTherapyKind
