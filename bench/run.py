@@ -85,7 +85,7 @@ def main() -> None:
         "python": platform.python_version(),
         "machine": platform.machine(),
         "seconds": {
-            "baseline_yaml_parse": baseline,
+            "baseline_yaml_load": baseline,
             "validate": validate,
             "import_sqlite": import_sqlite,
         },

@@ -26,7 +26,8 @@ cat >&2 <<'MSG'
 ************************************************************************
 * WARNING: PostgreSQL server binaries (initdb, pg_ctl) are not available *
 * and could not be installed (needs root and apt-get).                   *
-* SKIPPED suites: tests marked `postgres` (tests/store/ on PostgreSQL).  *
+* SKIPPED suites: every test marked `postgres` (store and CLI tests on   *
+* PostgreSQL: tests/store/*, tests/cli/*, parameter [postgresql]).    *
 * In CI (CI=true) these tests fail instead of skipping.                  *
 ************************************************************************
 MSG
