@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.panel import Panel
@@ -10,7 +11,9 @@ from rich.table import Table
 
 from oncoboard.derive import CaseSummary
 from oncoboard.model import Case
-from oncoboard.store import AuditEvent, PatientSummary
+
+if TYPE_CHECKING:
+    from oncoboard.store import AuditEvent, PatientSummary
 
 __all__ = ["audit_table", "case_panel", "cohort_table"]
 

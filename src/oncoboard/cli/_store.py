@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -17,7 +17,9 @@ from oncoboard.derive import summarize
 from oncoboard.errors import CaseFileError, OncoboardError
 from oncoboard.io import canonical_document, dump_case, find_case_files, parse_case, read_document
 from oncoboard.model import Case
-from oncoboard.store import Store
+
+if TYPE_CHECKING:
+    from oncoboard.store import Store
 
 __all__ = ["register"]
 
@@ -39,6 +41,8 @@ VersionOption = Annotated[
 @contextmanager
 def _store(url: str | None) -> Iterator[Store]:
     """Open the store; turn Oncoboard errors into a message on stderr and exit code 2."""
+    from oncoboard.store import Store
+
     try:
         with Store.open(url) as store:
             yield store
