@@ -42,7 +42,7 @@ def cohort_table(rows: Sequence[tuple[PatientSummary, CaseSummary]]) -> Table:
     for stored, summary in rows:
         line = f"{summary.line.number}" + ("" if summary.line.ongoing else " (next)")
         table.add_row(
-            stored.patient_id + (" *" if summary.synthetic else ""),
+            stored.patient_id + ("*" if summary.synthetic else ""),
             str(stored.latest_version),
             "" if summary.age_years is None else str(summary.age_years),
             summary.subtype.label,
