@@ -11,6 +11,7 @@ PUBLIC = {
     "oncoboard.errors": {
         "CaseFileError",
         "CaseNotFoundError",
+        "GenomicFileError",
         "KnowledgeError",
         "OncoboardError",
         "Problem",

@@ -5,6 +5,7 @@ matching builtin so callers can catch either::
 
     OncoboardError
     ├── CaseFileError (ValueError)         a case document could not be read or is invalid
+    ├── GenomicFileError (ValueError)      a VCF, MAF, CNA, fusion or segment file is unreadable
     ├── KnowledgeError (ValueError)        packaged knowledge data is malformed
     └── StoreError                         the case store failed
         ├── StoreConfigError (ValueError)  bad database URL or data directory
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 __all__ = [
     "CaseFileError",
     "CaseNotFoundError",
+    "GenomicFileError",
     "KnowledgeError",
     "OncoboardError",
     "Problem",
@@ -66,6 +68,23 @@ class CaseFileError(OncoboardError, ValueError):
         self.file = file
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems) or f"{file}: invalid case file")
+
+
+class GenomicFileError(OncoboardError, ValueError):
+    """A genomic lab file (VCF/BCF, MAF, CNA, fusion or segment table) cannot be read.
+
+    The message names the file and, where there is one, the record (line or row) and field.
+    """
+
+    def __init__(
+        self, file: str, message: str, *, record: int | None = None, field: str | None = None
+    ) -> None:
+        self.file = file
+        self.record = record
+        self.field = field
+        where = file if record is None else f"{file}:{record}"
+        what = f"{field}: " if field else ""
+        super().__init__(f"{where}: {what}{message}")
 
 
 class KnowledgeError(OncoboardError, ValueError):
