@@ -14,7 +14,7 @@ from typing import Annotated
 from pydantic import Field
 
 from oncoboard.model._base import CaseModel, Fraction
-from oncoboard.model.genomics import SampleOrigin, SpecimenType
+from oncoboard.model.genomics import GermlineClassification, SampleOrigin, SpecimenType
 
 __all__ = ["Alteration", "AlterationKind", "ConsequenceClass"]
 
@@ -73,6 +73,9 @@ class Alteration(CaseModel):
     vaf: Fraction | None = None
     depth: Annotated[int, Field(ge=0)] | None = None
     origin: SampleOrigin | None = None
+    germline_classification: GermlineClassification | None = Field(
+        default=None, description="ACMG/AMP class of a germline variant, when reported."
+    )
     specimen: SpecimenType | None = None
     source: str = Field(description="Where it came from: FILE:LINE, or a case-file path.")
 

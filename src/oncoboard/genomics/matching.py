@@ -1,0 +1,405 @@
+"""Match a biomarker profile against the knowledge base: cited findings with specificity,
+level, tier and context checks.
+
+Unknown is never negative: a criterion on an untested biomarker does not match, and a context
+requirement that cannot be checked is reported as ``unknown``, not as met.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from oncoboard.genomics.alteration import Alteration, AlterationKind
+from oncoboard.genomics.findings import (
+    ContextCheck,
+    ContextStatus,
+    Finding,
+    FindingKind,
+    Specificity,
+)
+from oncoboard.genomics.profile import BiomarkerProfile, CaseContext
+from oncoboard.knowledge.therapies import (
+    Context,
+    Criterion,
+    EntryKind,
+    GeneCriterion,
+    HER2Criterion,
+    KnowledgeBase,
+    KnowledgeEntry,
+    MSICriterion,
+    MutationCriterion,
+    PDL1Criterion,
+    TMBCriterion,
+)
+from oncoboard.model import Evidence, EvidenceSource, GermlineClassification, SampleOrigin
+
+__all__ = ["OncogenicityCallLike", "OncogenicityFn", "match_entry", "match_profile"]
+
+_LEVEL_ORDER = {"1": 0, "2": 1, "3A": 2, "3B": 3, "4": 4, "R1": 5, "R2": 6, None: 7}
+_ONCOGENIC = frozenset({"oncogenic", "likely_oncogenic"})
+_PATHOGENIC = frozenset(
+    {GermlineClassification.PATHOGENIC, GermlineClassification.LIKELY_PATHOGENIC}
+)
+
+
+class OncogenicityCallLike(Protocol):
+    """What matching needs from an oncogenicity call."""
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def reason(self) -> str: ...
+
+
+OncogenicityFn = Callable[[Alteration], OncogenicityCallLike]
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    biomarker: str
+    specificity: Specificity
+    alteration: Alteration | None = None
+
+
+def _is_oncogenic(alteration: Alteration, oncogenicity: OncogenicityFn) -> bool:
+    return oncogenicity(alteration).label in _ONCOGENIC
+
+
+def _mutation_hits(
+    criterion: MutationCriterion, profile: BiomarkerProfile, oncogenicity: OncogenicityFn
+) -> Iterator[_Hit]:
+    for alt in profile.alterations:
+        if alt.gene != criterion.gene or alt.kind is not AlterationKind.MUTATION:
+            continue
+        if criterion.origin != "any" and (
+            alt.origin is None or alt.origin.value != criterion.origin
+        ):
+            continue
+        specificity = {
+            "variants": Specificity.EXACT_VARIANT
+            if alt.protein_change in criterion.variants
+            else None,
+            "codons": Specificity.CODON if alt.codon in criterion.codons else None,
+            "exons": Specificity.EXON if alt.exon in criterion.exons else None,
+            "oncogenic": Specificity.GENE_ONCOGENIC if _is_oncogenic(alt, oncogenicity) else None,
+            "truncating": Specificity.GENE_TRUNCATING if alt.consequence.truncating else None,
+            "any": Specificity.GENE_ANY,
+        }[criterion.match]
+        if specificity is not None:
+            yield _Hit(alt.label, specificity, alt)
+
+
+def _gene_hits(
+    criterion: GeneCriterion, profile: BiomarkerProfile, oncogenicity: OncogenicityFn
+) -> Iterator[_Hit]:
+    gene = criterion.gene
+    in_gene = [a for a in profile.alterations if a.gene == gene or a.partner == gene]
+    if criterion.type == "wild_type":
+        oncogenic = [a for a in in_gene if _is_oncogenic(a, oncogenicity)]
+        if profile.gene_tested(gene) and not oncogenic:
+            yield _Hit(f"{gene} wild-type (tested)", Specificity.TESTED_WILD_TYPE)
+        return
+    for alt in in_gene:
+        if _gene_event(criterion.type, alt, oncogenicity):
+            yield _Hit(alt.label, Specificity.GENE_LEVEL, alt)
+
+
+def _gene_event(kind: str, alt: Alteration, oncogenicity: OncogenicityFn) -> bool:
+    if kind == "amplification":
+        return alt.kind is AlterationKind.AMPLIFICATION
+    if kind == "deletion":
+        return alt.kind is AlterationKind.DEEP_DELETION
+    if kind == "fusion":
+        return alt.kind is AlterationKind.FUSION
+    if kind == "germline":
+        return (
+            alt.origin is SampleOrigin.GERMLINE
+            and alt.kind is AlterationKind.MUTATION
+            and (
+                alt.germline_classification in _PATHOGENIC
+                or (alt.germline_classification is None and _is_oncogenic(alt, oncogenicity))
+            )
+        )
+    # loss_of_function: deep deletion, or a somatic/germline mutation called (likely) oncogenic
+    return alt.kind is AlterationKind.DEEP_DELETION or (
+        alt.kind is AlterationKind.MUTATION and _is_oncogenic(alt, oncogenicity)
+    )
+
+
+def _biomarker_hits(
+    criterion: HER2Criterion | PDL1Criterion | TMBCriterion | MSICriterion,
+    profile: BiomarkerProfile,
+) -> Iterator[_Hit]:
+    if isinstance(criterion, HER2Criterion):
+        if profile.her2 is not None and profile.her2.value in criterion.categories:
+            yield _Hit(f"HER2 {profile.her2.value}", Specificity.BIOMARKER)
+    elif isinstance(criterion, PDL1Criterion):
+        for result in profile.pdl1:
+            if (
+                result.assay.value == criterion.assay
+                and result.scoring.value == criterion.scoring
+                and result.value >= criterion.min
+            ):
+                label = f"PD-L1 {result.assay.value} {result.scoring.value} {result.value:g}"
+                yield _Hit(label, Specificity.BIOMARKER)
+    elif isinstance(criterion, TMBCriterion):
+        if profile.tmb is not None and profile.tmb >= criterion.min:
+            yield _Hit(f"TMB {profile.tmb:g} mut/Mb", Specificity.BIOMARKER)
+    elif profile.msi is not None and profile.msi.value == criterion.status:
+        yield _Hit(f"MSI {profile.msi.value}", Specificity.BIOMARKER)
+
+
+def _hits(
+    criterion: Criterion, profile: BiomarkerProfile, oncogenicity: OncogenicityFn
+) -> Iterator[_Hit]:
+    if isinstance(criterion, MutationCriterion):
+        return _mutation_hits(criterion, profile, oncogenicity)
+    if isinstance(criterion, GeneCriterion):
+        return _gene_hits(criterion, profile, oncogenicity)
+    return _biomarker_hits(criterion, profile)
+
+
+def _context_checks(
+    context: Context, profile: BiomarkerProfile, alteration: Alteration | None
+) -> tuple[ContextCheck, ...]:
+    checks: list[ContextCheck] = []
+    case = profile.context
+
+    def add(requirement: str, status: ContextStatus, detail: str) -> None:
+        checks.append(ContextCheck(requirement=requirement, status=status, detail=detail))
+
+    if context.subtypes:
+        need = f"subtype {' or '.join(context.subtypes)}"
+        if case is None or case.subtype is None:
+            add(need, ContextStatus.UNKNOWN, "subtype undetermined")
+        else:
+            status = (
+                ContextStatus.MET if case.subtype in context.subtypes else ContextStatus.NOT_MET
+            )
+            add(need, status, f"subtype is {case.subtype}")
+    if context.her2:
+        need = f"HER2 {' or '.join(context.her2)}"
+        her2 = profile.her2
+        if her2 is None or her2.value == "not_tested":
+            add(need, ContextStatus.UNKNOWN, "HER2 not tested")
+        else:
+            status = ContextStatus.MET if her2.value in context.her2 else ContextStatus.NOT_MET
+            add(need, status, f"HER2 is {her2.value}")
+    _therapy_checks(context, case, add)
+    if context.specimens and alteration is not None:
+        need = f"specimen {' or '.join(context.specimens)}"
+        if alteration.specimen is None:
+            add(need, ContextStatus.UNKNOWN, "specimen type not given")
+        else:
+            ok = alteration.specimen.value in context.specimens
+            add(
+                need,
+                ContextStatus.MET if ok else ContextStatus.NOT_MET,
+                f"found in {alteration.specimen.value}",
+            )
+    return tuple(checks)
+
+
+def _therapy_checks(
+    context: Context, case: CaseContext | None, add: Callable[[str, ContextStatus, str], None]
+) -> None:
+    unknown = "treatment history not available"
+    if context.prior_classes_any:
+        need = f"prior {' or '.join(context.prior_classes_any)}"
+        if case is None:
+            add(need, ContextStatus.UNKNOWN, unknown)
+        else:
+            seen = [c for c in context.prior_classes_any if c in case.prior_classes]
+            agents = sorted({a for c in seen for a in case.prior_agents_by_class.get(c, ())})
+            add(
+                need,
+                ContextStatus.MET if seen else ContextStatus.NOT_MET,
+                f"received {', '.join(agents)}" if agents else "none recorded",
+            )
+    if context.no_prior_classes:
+        need = f"no prior {' or '.join(context.no_prior_classes)}"
+        if case is None:
+            add(need, ContextStatus.UNKNOWN, unknown)
+        else:
+            seen = [c for c in context.no_prior_classes if c in case.prior_classes]
+            add(
+                need,
+                ContextStatus.NOT_MET if seen else ContextStatus.MET,
+                f"received {', '.join(seen)}" if seen else "none recorded",
+            )
+    if context.current_classes_all:
+        need = f"currently on {' + '.join(context.current_classes_all)}"
+        if case is None:
+            add(need, ContextStatus.UNKNOWN, unknown)
+        else:
+            ok = set(context.current_classes_all) <= case.current_classes
+            add(
+                need,
+                ContextStatus.MET if ok else ContextStatus.NOT_MET,
+                "on it" if ok else "not on this combination",
+            )
+    if context.min_line is not None or context.max_line is not None:
+        low, high = context.min_line or 1, context.max_line
+        need = (
+            f"metastatic line >= {low}"
+            if high is None
+            else f"metastatic line {low}"
+            if high == low
+            else f"metastatic line {low}-{high}"
+        )
+        if case is None or case.line is None:
+            add(need, ContextStatus.UNKNOWN, "line of therapy not available")
+        else:
+            ok = low <= case.line and (high is None or case.line <= high)
+            add(
+                need,
+                ContextStatus.MET if ok else ContextStatus.NOT_MET,
+                f"current or next line is {case.line}",
+            )
+
+
+def _context_met(checks: tuple[ContextCheck, ...]) -> bool | None:
+    statuses = {c.status for c in checks}
+    if ContextStatus.NOT_MET in statuses:
+        return False
+    if ContextStatus.UNKNOWN in statuses:
+        return None
+    return True
+
+
+def entry_evidence(entry: KnowledgeEntry, kb: KnowledgeBase) -> tuple[Evidence, ...]:
+    """The evidence list of an entry: FDA status, pivotal trial, references, knowledge base."""
+    evidence = []
+    agents = " + ".join(entry.therapy.agents) if entry.therapy else ""
+    if entry.fda is not None:
+        status = entry.fda.status.replace("_", " ")
+        label = f"FDA {entry.fda.date or ''} {agents} ({status})".replace("  ", " ")
+        evidence.append(
+            Evidence(
+                source=EvidenceSource.FDA_LABEL,
+                id=label.strip(),
+                title=entry.fda.note or f"FDA status in breast cancer: {status}",
+                level=entry.level,
+                verified=entry.fda.verified,
+            )
+        )
+    if entry.trial is not None:
+        evidence.append(
+            Evidence(
+                source=EvidenceSource.TRIAL,
+                id=entry.trial.nct or entry.trial.name,
+                title=entry.trial.name,
+                level=entry.level,
+                verified=entry.trial.verified,
+            )
+        )
+    evidence += [
+        Evidence(
+            source=EvidenceSource.PUBLICATION,
+            id=ref.id,
+            title=ref.title,
+            level=entry.escat and f"ESCAT {entry.escat}",
+            verified=ref.verified,
+        )
+        for ref in entry.references
+    ]
+    evidence.append(
+        Evidence(
+            source=EvidenceSource.CONSENSUS,
+            id=f"{kb.label}#{entry.id}",
+            title="Oncoboard knowledge-base entry",
+            level=entry.level,
+        )
+    )
+    return tuple(evidence)
+
+
+_KIND = {
+    EntryKind.PREDICTIVE: FindingKind.ACTIONABLE,
+    EntryKind.RESISTANCE: FindingKind.RESISTANCE,
+    EntryKind.PROGNOSTIC: FindingKind.PROGNOSTIC,
+}
+
+
+def match_entry(
+    entry: KnowledgeEntry,
+    profile: BiomarkerProfile,
+    kb: KnowledgeBase,
+    oncogenicity: OncogenicityFn,
+) -> list[Finding]:
+    """Findings of one entry: one per distinct matching biomarker, most specific first."""
+    best: dict[str, _Hit] = {}
+    for criterion in entry.biomarker.any:
+        for hit in _hits(criterion, profile, oncogenicity):
+            order = list(Specificity)
+            if hit.biomarker not in best or order.index(hit.specificity) < order.index(
+                best[hit.biomarker].specificity
+            ):
+                best[hit.biomarker] = hit
+    findings = []
+    for hit in best.values():
+        checks = _context_checks(entry.context, profile, hit.alteration)
+        call = oncogenicity(hit.alteration) if hit.alteration is not None else None
+        findings.append(
+            Finding(
+                kind=_KIND[entry.kind],
+                biomarker=hit.biomarker,
+                gene=hit.alteration.gene if hit.alteration else None,
+                entry_id=entry.id,
+                rule=f"knowledge base entry {entry.id} ({kb.version})",
+                specificity=hit.specificity,
+                therapy=entry.therapy.agents if entry.therapy else (),
+                regimen=entry.therapy.regimen if entry.therapy else None,
+                level=entry.level,
+                escat=entry.escat,
+                oncogenicity=call.label if call else None,
+                oncogenicity_reason=call.reason if call else None,
+                benefit=entry.benefit.text if entry.benefit else None,
+                context=checks,
+                context_met=_context_met(checks),
+                note=entry.context.note,
+                source=hit.alteration.source if hit.alteration else None,
+                evidence=entry_evidence(entry, kb),
+            )
+        )
+    return findings
+
+
+def match_profile(
+    profile: BiomarkerProfile, kb: KnowledgeBase, oncogenicity: OncogenicityFn
+) -> list[Finding]:
+    """All knowledge-base findings, then oncogenic alterations without an entry
+    (``not_actionable``) and VUS, each with its oncogenicity reason."""
+    findings = [f for entry in kb.entries for f in match_entry(entry, profile, kb, oncogenicity)]
+    explained = {f.source and (f.biomarker, f.source) for f in findings}
+    for alt in profile.alterations:
+        if (alt.label, alt.source) in explained:
+            continue
+        call = oncogenicity(alt)
+        kind = FindingKind.NOT_ACTIONABLE if call.label in _ONCOGENIC else FindingKind.VUS
+        if call.label == "likely_neutral":
+            continue
+        findings.append(
+            Finding(
+                kind=kind,
+                biomarker=alt.label,
+                gene=alt.gene,
+                rule=f"oncogenicity: {call.reason}",
+                oncogenicity=call.label,
+                oncogenicity_reason=call.reason,
+                source=alt.source,
+            )
+        )
+    kind_order = list(FindingKind)
+    return sorted(
+        findings,
+        key=lambda f: (
+            kind_order.index(f.kind),
+            _LEVEL_ORDER.get(f.level, 7),
+            f.biomarker,
+            f.entry_id or "",
+        ),
+    )
