@@ -7,6 +7,7 @@ matching builtin so callers can catch either::
     ├── CaseFileError (ValueError)         a case document could not be read or is invalid
     ├── GenomicFileError (ValueError)      a VCF, MAF, CNA, fusion or segment file is unreadable
     ├── KnowledgeError (ValueError)        packaged knowledge data is malformed
+    ├── NormalizationError (ValueError)    an HGVS change or exon number cannot be normalised
     └── StoreError                         the case store failed
         ├── StoreConfigError (ValueError)  bad database URL or data directory
         └── CaseNotFoundError (LookupError) no such patient or version
@@ -24,6 +25,7 @@ __all__ = [
     "CaseNotFoundError",
     "GenomicFileError",
     "KnowledgeError",
+    "NormalizationError",
     "OncoboardError",
     "Problem",
     "StoreConfigError",
@@ -89,6 +91,10 @@ class GenomicFileError(OncoboardError, ValueError):
 
 class KnowledgeError(OncoboardError, ValueError):
     """Packaged knowledge data is missing or malformed."""
+
+
+class NormalizationError(OncoboardError, ValueError):
+    """A value (HGVS protein change, exon) could not be normalised; the message shows it."""
 
 
 class StoreError(OncoboardError):

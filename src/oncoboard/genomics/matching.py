@@ -374,10 +374,11 @@ def match_profile(
     """All knowledge-base findings, then oncogenic alterations without an entry
     (``not_actionable``) and VUS, each with its oncogenicity reason."""
     findings = [f for entry in kb.entries for f in match_entry(entry, profile, kb, oncogenicity)]
-    explained = {f.source and (f.biomarker, f.source) for f in findings}
+    explained = {f.biomarker for f in findings}
     for alt in profile.alterations:
-        if (alt.label, alt.source) in explained:
+        if alt.label in explained:
             continue
+        explained.add(alt.label)
         call = oncogenicity(alt)
         kind = FindingKind.NOT_ACTIONABLE if call.label in _ONCOGENIC else FindingKind.VUS
         if call.label == "likely_neutral":
