@@ -202,3 +202,18 @@ def test_copy_number_and_fusion_converters() -> None:
     assert (fusion.gene, fusion.partner, fusion.label) == ("ETV6", "NTRK3", "ETV6::NTRK3 fusion")
     half = from_fusion(FusionCall(source="f.tsv:3", gene_5p=None, gene_3p="ALK"))
     assert (half.gene, half.partner) == (UNKNOWN_PARTNER, "ALK")
+
+
+def test_start_codon_lost_with_unknown_effect():
+    # p.Met1? (HGVS: start lost, consequence unknown) occurs in METABRIC
+    assert protein_change("p.M1?") == ("M1?", 1)
+    assert protein_change("p.Met1?") == ("M1?", 1)
+    assert consequence_from_protein("M1?") is ConsequenceClass.START_LOST
+
+
+def test_unparsable_protein_change_is_kept_apart_with_its_reason():
+    call = VariantCall(source="lab.maf:7", gene="TP53", hgvs_p="p.Zzz12Qqq")
+    result = normalize_calls([call])
+    assert result.alterations == [] and result.needs_annotation == []
+    ((kept, reason),) = result.unparsable
+    assert kept is call and "Zzz" in reason

@@ -148,6 +148,10 @@ def _print_tables(annotations: list[SampleAnnotation], kb_label: str) -> None:
                 f"[bold]suggested test[/bold]: {escape(suggestion.test)} — "
                 f"{escape(suggestion.reason)}"
             )
+        for note in annotation.notes[:20]:
+            out.print(f"note: {note}", markup=False)
+        if len(annotation.notes) > 20:
+            out.print(f"… {len(annotation.notes) - 20} more notes (--json lists all)")
         if annotation.tmb is not None:
             out.print(f"TMB {annotation.tmb.value:.1f} mut/Mb ({annotation.tmb.rule})")
     out.print(f"[dim]{kb_label}. {DISCLAIMER}[/dim]")

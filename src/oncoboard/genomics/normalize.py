@@ -74,6 +74,7 @@ THREE_TO_ONE = {
 _ONE = frozenset("ACDEFGHIKLMNPQRSTVWYU*X")
 _AA = r"(?:[A-Z][a-z]{2}|[A-Z*])"
 _SUB = re.compile(rf"^({_AA})(\d+)({_AA}|=)$")
+_START_UNKNOWN = re.compile(rf"^({_AA})1\?$")
 _FS = re.compile(rf"^({_AA})(\d+)({_AA})?fs(?:(?:Ter|\*|X)(\d+|\?))?$")
 _RANGE = re.compile(rf"^({_AA})(\d+)(?:_({_AA})(\d+))?(delins|del|dup|ins)((?:{_AA})*)$")
 _EXT = re.compile(rf"^({_AA})(\d+)({_AA})?ext((?:Ter|\*|X)?(?:\d+|\?)|-\d+)$")
@@ -129,6 +130,8 @@ def protein_change(hgvs_p: str) -> tuple[str, int | None]:
         text = text[1:-1]
     if text in ("=", "?", "0"):
         return text, None
+    if match := _START_UNKNOWN.match(text):  # p.Met1? : start codon lost, effect unknown
+        return f"{_aa(match[1], hgvs_p)}1?", 1
     if match := _SPLICE.match(text):
         return f"X{match[1]}_splice", int(match[1])
     if match := _SUB.match(text):
@@ -234,6 +237,8 @@ def consequence_from_protein(change: str | None) -> ConsequenceClass:
         return ConsequenceClass.SYNONYMOUS
     if change.endswith("_splice"):
         return ConsequenceClass.SPLICE
+    if re.fullmatch(r"[A-Z]1\?", change):
+        return ConsequenceClass.START_LOST
     if "fs" in change:
         return ConsequenceClass.FRAMESHIFT
     if "ext" in change:
@@ -333,25 +338,32 @@ class NormalizedCalls:
     """Result of :func:`normalize_calls`: every input call ends up in exactly one list.
 
     ``unknown_genes`` lists ``(source, symbol)`` of alterations whose gene is not in the gene
-    table (kept as given; oncogenicity calls them VUS).
+    table (kept as given; oncogenicity calls them VUS); ``unparsable`` holds calls whose HGVS
+    protein change could not be read, with the reason.
     """
 
     alterations: list[Alteration] = field(default_factory=list)
     needs_annotation: list[VariantCall] = field(default_factory=list)
     filtered: list[VariantCall] = field(default_factory=list)
     unknown_genes: list[tuple[str, str]] = field(default_factory=list)
+    unparsable: list[tuple[VariantCall, str]] = field(default_factory=list)
 
 
 def normalize_calls(
     calls: Sequence[VariantCall], *, specimen: SpecimenType | None = None
 ) -> NormalizedCalls:
-    """Normalise calls; FILTER-failed and unidentifiable calls are returned apart, not dropped."""
+    """Normalise calls; FILTER-failed, unidentifiable and unparsable calls (with the reason)
+    are returned apart, never dropped."""
     result = NormalizedCalls()
     for call in calls:
         if call.filter not in (None, "", "PASS", "."):
             result.filtered.append(call)
             continue
-        alteration = from_variant_call(call, specimen=specimen)
+        try:
+            alteration = from_variant_call(call, specimen=specimen)
+        except NormalizationError as exc:
+            result.unparsable.append((call, str(exc)))
+            continue
         if alteration is None:
             result.needs_annotation.append(call)
             continue
