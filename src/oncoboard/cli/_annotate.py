@@ -33,6 +33,8 @@ _FORMATS = (
 
 
 def _detect(path: Path) -> str:
+    if path.is_dir():
+        return "case"
     name = path.name.lower()
     if name.endswith((".yaml", ".yml", ".json")):
         return "case"
@@ -63,7 +65,8 @@ def _annotate(
     from oncoboard.genomics.pipeline import annotate_calls, annotate_case
 
     if fmt == "case":
-        return [annotate_case(io.load_case(path), name=str(path))], {"format": "case"}
+        paths = list(io.find_case_files([path]))
+        return [annotate_case(io.load_case(p), name=str(p)) for p in paths], {"format": "case"}
     case = io.load_case(case_path) if case_path else None
     info: dict[str, Any] = {"format": fmt}
     kwargs: dict[str, Any] = {"specimen": specimen, "panel_size_mb": panel_size, "case": case}
@@ -124,7 +127,50 @@ def _sample_table(annotation: SampleAnnotation) -> Table:
     return table
 
 
+def _cohort_table(annotations: list[SampleAnnotation]) -> Table:
+    table = Table(title=f"Actionable findings: {len(annotations)} patients", title_justify="left")
+    for column in (
+        "patient",
+        "level 1 (context met)",
+        "other levels",
+        "resistance",
+        "suggested tests",
+    ):
+        table.add_column(column, overflow="fold")
+    for annotation in annotations:
+        actionable = annotation.of_kind(FindingKind.ACTIONABLE)
+        level1 = sorted(
+            {
+                f"{f.biomarker} → {' + '.join(f.therapy)}"
+                for f in actionable
+                if f.level == "1" and f.context_met
+            }
+        )
+        other = sorted(
+            {
+                f"{f.biomarker} ({f.level})"
+                for f in actionable
+                if f.level != "1" and f.context_met is not False
+            }
+        )
+        resistance = sorted({f.biomarker for f in annotation.of_kind(FindingKind.RESISTANCE)})
+        table.add_row(
+            annotation.sample or "",
+            "\n".join(level1) or "—",
+            ", ".join(other) or "—",
+            ", ".join(resistance) or "—",
+            "; ".join(s.test for s in annotation.testing_suggestions) or "—",
+        )
+    return table
+
+
 def _print_tables(annotations: list[SampleAnnotation], kb_label: str) -> None:
+    if len(annotations) > 1:
+        out.print(_cohort_table(annotations))
+        out.print(
+            f"[dim]{kb_label}. Per-patient detail: oncoboard annotate FILE. {DISCLAIMER}[/dim]"
+        )
+        return
     for annotation in annotations:
         out.print(_sample_table(annotation))
         vus = annotation.of_kind(FindingKind.VUS)
@@ -158,7 +204,9 @@ def _print_tables(annotations: list[SampleAnnotation], kb_label: str) -> None:
 
 
 def annotate(
-    input_path: Annotated[Path, typer.Argument(help="Case file, VCF/BCF, MAF or table.")],
+    input_path: Annotated[
+        Path, typer.Argument(help="Case file or folder of case files, VCF/BCF, MAF or table.")
+    ],
     fmt: Annotated[
         str, typer.Option("--format", "-f", help=f"One of {', '.join(_FORMATS)}.")
     ] = "auto",

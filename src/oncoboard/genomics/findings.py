@@ -64,7 +64,12 @@ class Finding(CaseModel):
     """A biomarker result interpreted against the knowledge base."""
 
     kind: FindingKind
-    biomarker: str = Field(description="e.g. 'PIK3CA H1047R', 'HER2-low', 'PD-L1 22C3 CPS 15'.")
+    biomarker: str = Field(
+        description="What matched, e.g. 'PIK3CA H1047R', 'HER2 low', 'ESR1 D538G, ESR1 Y537S'."
+    )
+    matched: tuple[str, ...] = Field(
+        default=(), description="Each matching biomarker of the finding, most specific first."
+    )
     gene: str | None = None
     entry_id: str | None = Field(default=None, description="Knowledge-base entry that fired.")
     rule: str = Field(description="Why this finding exists (entry id, oncogenicity rule).")

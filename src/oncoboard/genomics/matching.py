@@ -330,42 +330,48 @@ def match_entry(
     kb: KnowledgeBase,
     oncogenicity: OncogenicityFn,
 ) -> list[Finding]:
-    """Findings of one entry: one per distinct matching biomarker, most specific first."""
+    """The finding of one entry for this profile (empty if nothing matches).
+
+    All matching biomarkers (e.g. two ESR1 mutations, or HER2 IHC 3+ and ERBB2 amplification)
+    form one finding, most specific first; context is checked against the most specific one.
+    """
+    order = list(Specificity)
     best: dict[str, _Hit] = {}
     for criterion in entry.biomarker.any:
         for hit in _hits(criterion, profile, oncogenicity):
-            order = list(Specificity)
-            if hit.biomarker not in best or order.index(hit.specificity) < order.index(
-                best[hit.biomarker].specificity
-            ):
+            known = best.get(hit.biomarker)
+            if known is None or order.index(hit.specificity) < order.index(known.specificity):
                 best[hit.biomarker] = hit
-    findings = []
-    for hit in best.values():
-        checks = _context_checks(entry.context, profile, hit.alteration)
-        call = oncogenicity(hit.alteration) if hit.alteration is not None else None
-        findings.append(
-            Finding(
-                kind=_KIND[entry.kind],
-                biomarker=hit.biomarker,
-                gene=hit.alteration.gene if hit.alteration else None,
-                entry_id=entry.id,
-                rule=f"knowledge base entry {entry.id} ({kb.version})",
-                specificity=hit.specificity,
-                therapy=entry.therapy.agents if entry.therapy else (),
-                regimen=entry.therapy.regimen if entry.therapy else None,
-                level=entry.level,
-                escat=entry.escat,
-                oncogenicity=call.label if call else None,
-                oncogenicity_reason=call.reason if call else None,
-                benefit=entry.benefit.text if entry.benefit else None,
-                context=checks,
-                context_met=_context_met(checks),
-                note=entry.context.note,
-                source=hit.alteration.source if hit.alteration else None,
-                evidence=entry_evidence(entry, kb),
-            )
+    if not best:
+        return []
+    hits = sorted(best.values(), key=lambda h: (order.index(h.specificity), h.biomarker))
+    top = hits[0]
+    checks = _context_checks(entry.context, profile, top.alteration)
+    call = oncogenicity(top.alteration) if top.alteration is not None else None
+    return [
+        Finding(
+            kind=_KIND[entry.kind],
+            biomarker=", ".join(h.biomarker for h in hits),
+            matched=tuple(h.biomarker for h in hits),
+            gene=top.alteration.gene if top.alteration else None,
+            entry_id=entry.id,
+            rule=f"knowledge base entry {entry.id} ({kb.version})",
+            specificity=top.specificity,
+            therapy=entry.therapy.agents if entry.therapy else (),
+            regimen=entry.therapy.regimen if entry.therapy else None,
+            level=entry.level,
+            escat=entry.escat,
+            oncogenicity=call.label if call else None,
+            oncogenicity_reason=call.reason if call else None,
+            benefit=entry.benefit.text if entry.benefit else None,
+            context=checks,
+            context_met=_context_met(checks),
+            note=entry.context.note,
+            source="; ".join(dict.fromkeys(h.alteration.source for h in hits if h.alteration))
+            or None,
+            evidence=entry_evidence(entry, kb),
         )
-    return findings
+    ]
 
 
 def match_profile(
@@ -374,7 +380,7 @@ def match_profile(
     """All knowledge-base findings, then oncogenic alterations without an entry
     (``not_actionable``) and VUS, each with its oncogenicity reason."""
     findings = [f for entry in kb.entries for f in match_entry(entry, profile, kb, oncogenicity)]
-    explained = {f.biomarker for f in findings}
+    explained = {label for f in findings for label in f.matched}
     for alt in profile.alterations:
         if alt.label in explained:
             continue

@@ -33,7 +33,7 @@ from oncoboard.genomics.tmb import tumor_mutational_burden
 from oncoboard.io.genomic_records import CopyNumberCall, FusionCall, VariantCall
 from oncoboard.knowledge.drugs import drug_vocabulary
 from oncoboard.knowledge.therapies import KnowledgeBase, knowledge_base
-from oncoboard.model import Case, PDL1Result, SpecimenType
+from oncoboard.model import Case, PDL1Result, SampleOrigin, SpecimenType
 
 __all__ = ["annotate_calls", "annotate_case", "case_context", "case_profile"]
 
@@ -79,7 +79,7 @@ def case_profile(case: Case, *, name: str = "case") -> BiomarkerProfile:
             msi, msi_source = report.msi.status, where
     her2 = her2_status(case).category
     return BiomarkerProfile(
-        alterations=tuple(alterations),
+        alterations=_germline_echoes_marked(alterations),
         tested_genes=frozenset(tested) if tested else None,
         her2=None if her2 is HER2Category.NOT_TESTED else her2,
         pdl1=tuple(b for b in case.biomarkers if isinstance(b, PDL1Result)),
@@ -90,6 +90,30 @@ def case_profile(case: Case, *, name: str = "case") -> BiomarkerProfile:
         context=case_context(case),
         case=case,
     )
+
+
+def _germline_echoes_marked(alterations: list[Alteration]) -> tuple[Alteration, ...]:
+    """A tumour panel also reports the patient's germline variants: when a tumour report
+    repeats a known germline variant (same gene and change), it is the germline variant, not
+    a somatic one (so somatic-only entries do not fire twice)."""
+    germline = {
+        (a.gene, a.protein_change or a.hgvs_c): a
+        for a in alterations
+        if a.origin is SampleOrigin.GERMLINE
+    }
+    marked = []
+    for alt in alterations:
+        twin = germline.get((alt.gene, alt.protein_change or alt.hgvs_c))
+        if alt.origin is SampleOrigin.SOMATIC and twin is not None:
+            alt = alt.model_copy(
+                update={
+                    "origin": SampleOrigin.GERMLINE,
+                    "germline_classification": twin.germline_classification,
+                    "source": f"{alt.source} (germline variant, see {twin.source})",
+                }
+            )
+        marked.append(alt)
+    return tuple(marked)
 
 
 def annotate_case(
@@ -162,6 +186,15 @@ def annotate_calls(
             f"{c.source}: {c.chromosome}:{c.position} {c.ref}>{c.alt}"
             for c in normalized.needs_annotation
         )
+        notes = (
+            *(f"{c.source}: {reason}; not interpreted" for c, reason in normalized.unparsable),
+            *(
+                f"{where}: gene {gene!r} is not in the Oncoboard gene table (not an HGNC symbol "
+                "or alias it knows); reported as VUS"
+                for where, gene in normalized.unknown_genes
+            ),
+            *(f"{c.source}: FILTER {c.filter}; not interpreted" for c in normalized.filtered),
+        )
         results.append(
             SampleAnnotation(
                 sample=sample,
@@ -169,6 +202,7 @@ def annotate_calls(
                 needs_annotation=needs,
                 testing_suggestions=tuple(testing_gaps(case)) if case is not None else (),
                 tmb=tmb,
+                notes=notes,
             )
         )
     return results
