@@ -18,6 +18,7 @@ run: $(STAMP)
 	$(BIN)/oncoboard validate examples/cases
 	$(BIN)/oncoboard import examples/cases
 	$(BIN)/oncoboard list
+	$(BIN)/oncoboard annotate examples/cases
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench scripts
