@@ -12,6 +12,7 @@ from oncoboard.derive import HER2Category
 from oncoboard.genomics import Alteration, AlterationKind, ConsequenceClass
 from oncoboard.genomics.findings import ContextStatus, FindingKind
 from oncoboard.genomics.matching import match_entry, match_profile
+from oncoboard.genomics.normalize import protein_change
 from oncoboard.genomics.oncogenicity import call_oncogenicity
 from oncoboard.genomics.profile import BiomarkerProfile, CaseContext
 from oncoboard.knowledge.therapies import knowledge_base
@@ -30,7 +31,7 @@ ENTRIES = {entry.id: entry for entry in KB.entries}
 
 
 def mut(gene: str, change: str, consequence=ConsequenceClass.MISSENSE, **extra: Any) -> Alteration:
-    codon = int("".join(ch for ch in change[1:] if ch.isdigit()) or 0) or None
+    codon = protein_change(change)[1]
     fields = {"specimen": SpecimenType.TISSUE, "origin": SampleOrigin.SOMATIC, **extra}
     return Alteration(
         gene=gene,
@@ -275,6 +276,20 @@ SCENARIOS: dict[str, tuple[dict[str, Any], str]] = {
         {"alterations": [mut("TACSTD2", "T256R")]},
         "TACSTD2 T256R",
     ),
+    "brca-reversion-resistance-parp-platinum": (
+        {
+            "alterations": [
+                germline("BRCA2", "S1982Rfs*22"),
+                mut(
+                    "BRCA2",
+                    "L1976_S1982del",
+                    ConsequenceClass.INFRAME_INDEL,
+                    specimen=SpecimenType.PLASMA,
+                ),
+            ]
+        },
+        "BRCA2 L1976_S1982del (possible reversion of germline S1982Rfs*22)",
+    ),
     "pik3ca-her2-positive-prognostic": (
         {"alterations": [mut("PIK3CA", "H1047R")], **HER2_POS},
         "PIK3CA H1047R",
@@ -333,3 +348,14 @@ def test_vus_and_unmatched_oncogenic_alterations_are_listed():
     kinds = {f.biomarker: f.kind for f in match_profile(profile, KB, call_oncogenicity)}
     assert kinds["TP53 R175H"] in (FindingKind.NOT_ACTIONABLE, FindingKind.VUS)
     assert kinds["PIK3CA A1020V"] is FindingKind.VUS
+
+
+def test_distant_somatic_variant_is_not_called_a_reversion():
+    entry = ENTRIES["brca-reversion-resistance-parp-platinum"]
+    profile = BiomarkerProfile(
+        alterations=(
+            germline("BRCA2", "S1982Rfs*22"),
+            mut("BRCA2", "K3326*", ConsequenceClass.NONSENSE),
+        )
+    )
+    assert match_entry(entry, profile, KB, call_oncogenicity) == []

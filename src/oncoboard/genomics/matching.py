@@ -97,6 +97,9 @@ def _gene_hits(
 ) -> Iterator[_Hit]:
     gene = criterion.gene
     in_gene = [a for a in profile.alterations if a.gene == gene or a.partner == gene]
+    if criterion.type == "reversion":
+        yield from _reversion_hits(in_gene)
+        return
     if criterion.type == "wild_type":
         oncogenic = [a for a in in_gene if _is_oncogenic(a, oncogenicity)]
         if profile.gene_tested(gene) and not oncogenic:
@@ -105,6 +108,38 @@ def _gene_hits(
     for alt in in_gene:
         if _gene_event(criterion.type, alt, oncogenicity):
             yield _Hit(alt.label, Specificity.GENE_LEVEL, alt)
+
+
+REVERSION_WINDOW_CODONS = 50
+
+
+def _reversion_hits(in_gene: list[Alteration]) -> Iterator[_Hit]:
+    """Possible reversions: a somatic indel or substitution within
+    :data:`REVERSION_WINDOW_CODONS` codons of a germline truncating variant of the same gene
+    (reversions restore the reading frame close to the original mutation; Weigelt et al.
+    Clin Cancer Res 2017). A possibility to confirm, never a certainty."""
+    germline = [
+        a
+        for a in in_gene
+        if a.origin is SampleOrigin.GERMLINE
+        and a.kind is AlterationKind.MUTATION
+        and a.consequence.truncating
+        and a.codon is not None
+    ]
+    for first in germline:
+        for second in in_gene:
+            if (
+                second.origin is not SampleOrigin.GERMLINE
+                and second.kind is AlterationKind.MUTATION
+                and second.codon is not None
+                and second.protein_change != first.protein_change
+                and abs(second.codon - (first.codon or 0)) <= REVERSION_WINDOW_CODONS
+            ):
+                label = (
+                    f"{second.gene} {second.protein_change or second.hgvs_c} (possible "
+                    f"reversion of germline {first.protein_change or first.hgvs_c})"
+                )
+                yield _Hit(label, Specificity.GENE_LEVEL, second)
 
 
 def _gene_event(kind: str, alt: Alteration, oncogenicity: OncogenicityFn) -> bool:

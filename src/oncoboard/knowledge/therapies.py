@@ -55,10 +55,17 @@ class MutationCriterion(_Frozen):
 
 class GeneCriterion(_Frozen):
     """Gene-level event: germline pathogenic variant, amplification, deep deletion, loss of
-    function (truncating mutation or deep deletion), fusion, or tested wild-type."""
+    function (truncating mutation or deep deletion), fusion, tested wild-type, or a possible
+    reversion (a second, somatic variant near a germline truncating variant)."""
 
     type: Literal[
-        "germline", "amplification", "deletion", "loss_of_function", "fusion", "wild_type"
+        "germline",
+        "amplification",
+        "deletion",
+        "loss_of_function",
+        "fusion",
+        "wild_type",
+        "reversion",
     ]
     gene: str
 
