@@ -217,3 +217,9 @@ def test_unparsable_protein_change_is_kept_apart_with_its_reason():
     assert result.alterations == [] and result.needs_annotation == []
     ((kept, reason),) = result.unparsable
     assert kept is call and "Zzz" in reason
+
+
+def test_maf_splice_site_parent_term_is_splice():
+    # MAF "Splice_Site" without the side maps to SO splice_site_variant (parent term)
+    assert consequence_class("splice_site_variant") is ConsequenceClass.SPLICE
+    assert consequence_class("intron_variant&splice_site_variant") is ConsequenceClass.SPLICE

@@ -32,6 +32,7 @@ from oncoboard.errors import NormalizationError
 from oncoboard.genomics.alteration import Alteration, AlterationKind, ConsequenceClass
 from oncoboard.io.genomic_records import CopyNumberCall, FusionCall, VariantCall
 from oncoboard.knowledge.genes import gene_table, hotspots
+from oncoboard.knowledge.sequence_ontology import severity_rank
 from oncoboard.model.genomics import (
     CopyNumberEvent,
     CopyNumberType,
@@ -163,31 +164,34 @@ def protein_change(hgvs_p: str) -> tuple[str, int | None]:
     raise NormalizationError(f"not an HGVS protein change: {hgvs_p!r}")
 
 
-# Sequence Ontology term -> (severity rank, class); lower rank = more severe. Order after VEP [2]_.
-_SO: dict[str, tuple[int, ConsequenceClass]] = {
-    "transcript_ablation": (0, ConsequenceClass.UNKNOWN),
-    "splice_acceptor_variant": (1, ConsequenceClass.SPLICE),
-    "splice_donor_variant": (1, ConsequenceClass.SPLICE),
-    "stop_gained": (2, ConsequenceClass.NONSENSE),
-    "frameshift_variant": (3, ConsequenceClass.FRAMESHIFT),
-    "stop_lost": (4, ConsequenceClass.STOP_LOST),
-    "start_lost": (5, ConsequenceClass.START_LOST),
-    "inframe_insertion": (6, ConsequenceClass.INFRAME_INDEL),
-    "inframe_deletion": (6, ConsequenceClass.INFRAME_INDEL),
-    "missense_variant": (7, ConsequenceClass.MISSENSE),
+# Sequence Ontology term -> consequence class; severity order from the shared Ensembl table
+# (:mod:`oncoboard.knowledge.sequence_ontology`, [2]_).
+_SO: dict[str, ConsequenceClass] = {
+    "transcript_ablation": ConsequenceClass.UNKNOWN,
+    "splice_acceptor_variant": ConsequenceClass.SPLICE,
+    "splice_donor_variant": ConsequenceClass.SPLICE,
+    # SO parent of donor/acceptor: what MAF "Splice_Site" maps to when the side is unknown
+    "splice_site_variant": ConsequenceClass.SPLICE,
+    "stop_gained": ConsequenceClass.NONSENSE,
+    "frameshift_variant": ConsequenceClass.FRAMESHIFT,
+    "stop_lost": ConsequenceClass.STOP_LOST,
+    "start_lost": ConsequenceClass.START_LOST,
+    "inframe_insertion": ConsequenceClass.INFRAME_INDEL,
+    "inframe_deletion": ConsequenceClass.INFRAME_INDEL,
+    "missense_variant": ConsequenceClass.MISSENSE,
     # VEP: a change of the protein whose exact kind is not predicted (e.g. complex delins)
-    "protein_altering_variant": (8, ConsequenceClass.INFRAME_INDEL),
-    "splice_donor_5th_base_variant": (9, ConsequenceClass.NONCODING),
-    "splice_region_variant": (9, ConsequenceClass.NONCODING),
-    "splice_donor_region_variant": (9, ConsequenceClass.NONCODING),
-    "splice_polypyrimidine_tract_variant": (9, ConsequenceClass.NONCODING),
-    "incomplete_terminal_codon_variant": (10, ConsequenceClass.UNKNOWN),
-    "start_retained_variant": (11, ConsequenceClass.SYNONYMOUS),
-    "stop_retained_variant": (11, ConsequenceClass.SYNONYMOUS),
-    "synonymous_variant": (11, ConsequenceClass.SYNONYMOUS),
-    "coding_sequence_variant": (12, ConsequenceClass.UNKNOWN),
+    "protein_altering_variant": ConsequenceClass.INFRAME_INDEL,
+    "incomplete_terminal_codon_variant": ConsequenceClass.UNKNOWN,
+    "start_retained_variant": ConsequenceClass.SYNONYMOUS,
+    "stop_retained_variant": ConsequenceClass.SYNONYMOUS,
+    "synonymous_variant": ConsequenceClass.SYNONYMOUS,
+    "coding_sequence_variant": ConsequenceClass.UNKNOWN,
     **dict.fromkeys(
         (
+            "splice_donor_5th_base_variant",
+            "splice_region_variant",
+            "splice_donor_region_variant",
+            "splice_polypyrimidine_tract_variant",
             "mature_miRNA_variant",
             "5_prime_UTR_variant",
             "3_prime_UTR_variant",
@@ -206,9 +210,13 @@ _SO: dict[str, tuple[int, ConsequenceClass]] = {
             "intergenic_variant",
             "coding_transcript_variant",
         ),
-        (13, ConsequenceClass.NONCODING),
+        ConsequenceClass.NONCODING,
     ),
 }
+
+
+def _rank(term: str) -> int:
+    return severity_rank("splice_donor_variant" if term == "splice_site_variant" else term)
 
 
 def consequence_class(so_terms: str | Iterable[str] | None) -> ConsequenceClass:
@@ -225,8 +233,8 @@ def consequence_class(so_terms: str | Iterable[str] | None) -> ConsequenceClass:
     if so_terms is None:
         return ConsequenceClass.UNKNOWN
     terms = re.split(r"[&,;|]", so_terms) if isinstance(so_terms, str) else list(so_terms)
-    ranked = [_SO[t.strip()] for t in terms if isinstance(t, str) and t.strip() in _SO]
-    return min(ranked, key=lambda pair: pair[0])[1] if ranked else ConsequenceClass.UNKNOWN
+    known = [t.strip() for t in terms if isinstance(t, str) and t.strip() in _SO]
+    return _SO[min(known, key=_rank)] if known else ConsequenceClass.UNKNOWN
 
 
 def consequence_from_protein(change: str | None) -> ConsequenceClass:

@@ -21,56 +21,11 @@ from urllib.parse import unquote
 
 from oncoboard.io._vcf_header import Header
 from oncoboard.io._vcf_record import RawRecord, RecordError
+from oncoboard.knowledge.sequence_ontology import most_severe_rank
 
 __all__ = ["Annotation", "AnnotationSchema", "annotate", "find_schema"]
 
 Tool = Literal["VEP", "SnpEff"]
-
-# Ensembl SO consequence terms, most severe first ([1], table "Calculated variant consequences").
-_SEVERITY = (
-    "transcript_ablation",
-    "splice_acceptor_variant",
-    "splice_donor_variant",
-    "stop_gained",
-    "frameshift_variant",
-    "stop_lost",
-    "start_lost",
-    "transcript_amplification",
-    "feature_elongation",
-    "feature_truncation",
-    "inframe_insertion",
-    "inframe_deletion",
-    "missense_variant",
-    "protein_altering_variant",
-    "splice_donor_5th_base_variant",
-    "splice_region_variant",
-    "splice_donor_region_variant",
-    "splice_polypyrimidine_tract_variant",
-    "incomplete_terminal_codon_variant",
-    "start_retained_variant",
-    "stop_retained_variant",
-    "synonymous_variant",
-    "coding_sequence_variant",
-    "mature_miRNA_variant",
-    "5_prime_UTR_variant",
-    "3_prime_UTR_variant",
-    "non_coding_transcript_exon_variant",
-    "intron_variant",
-    "NMD_transcript_variant",
-    "non_coding_transcript_variant",
-    "coding_transcript_variant",
-    "upstream_gene_variant",
-    "downstream_gene_variant",
-    "TFBS_ablation",
-    "TFBS_amplification",
-    "TF_binding_site_variant",
-    "regulatory_region_ablation",
-    "regulatory_region_amplification",
-    "regulatory_region_variant",
-    "intergenic_variant",
-    "sequence_variant",
-)
-_RANK = {term: rank for rank, term in enumerate(_SEVERITY)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +154,7 @@ def _for_vep_allele(
 
 def _severity(entry: Mapping[str, str]) -> int:
     terms = entry.get("Consequence", "").split("&")
-    return min((_RANK.get(term, len(_RANK)) for term in terms), default=len(_RANK))
+    return most_severe_rank(terms)
 
 
 def _pick_vep(entries: list[dict[str, str]]) -> dict[str, str] | None:
