@@ -126,3 +126,15 @@ def test_annotate_cli_tmb_from_panel_size(tmp_path):
     (sample,) = json.loads(result.stdout)["samples"]
     assert sample["tmb"]["panel_size_mb"] == 30
     assert sample["tmb"]["counted"] > 0 and sample["tmb"]["value"] < 10
+
+
+def test_sources_name_reports_by_their_position_in_the_file():
+    case = _case("mbc-012")
+    annotation = annotate_case(case, name="mbc-012.yaml")
+    for finding in annotation.findings:
+        for part in (finding.source or "").split("; "):
+            if "genomic_reports." in part:
+                index = int(part.split("genomic_reports.")[1].split(" ")[0])
+                report_id = part.split("(")[1].split(")")[0]
+                assert case.genomic_reports[index].id == report_id
+    assert any("HRD negative" in note for note in annotation.notes)

@@ -62,12 +62,17 @@ def case_context(case: Case) -> CaseContext:
 
 
 def case_profile(case: Case, *, name: str = "case") -> BiomarkerProfile:
-    """The biomarker profile of a case: all genomic reports, HER2, PD-L1, TMB and MSI."""
+    """The biomarker profile of a case: all genomic reports, HER2, PD-L1, TMB and MSI.
+
+    TMB and MSI come from the most recent report that gives them; sources name the report by
+    its position in the case file (``genomic_reports.N``).
+    """
     alterations: list[Alteration] = []
     tested: set[str] = set()
     tmb = msi = None
     tmb_source = msi_source = None
-    for index, report in enumerate(sorted(case.genomic_reports, key=lambda r: r.date)):
+    in_date_order = sorted(enumerate(case.genomic_reports), key=lambda pair: pair[1].date)
+    for index, report in in_date_order:
         where = f"{name}: genomic_reports.{index} ({report.id})"
         alterations += [from_case_variant(v, report, source=where) for v in report.variants]
         alterations += [from_case_copy_number(c, report, source=where) for c in report.copy_number]
@@ -119,14 +124,26 @@ def _germline_echoes_marked(alterations: list[Alteration]) -> tuple[Alteration, 
 def annotate_case(
     case: Case, *, name: str = "case", kb: KnowledgeBase | None = None
 ) -> SampleAnnotation:
-    """Findings, testing gaps and notes for one case."""
+    """Findings, testing gaps and notes for one case.
+
+    TMB and MSI are taken from the lab reports and matched; HRD is reported as a note (no
+    knowledge-base entry is selected by HRD alone).
+    """
     knowledge = kb or knowledge_base()
     profile = case_profile(case, name=name)
     findings = match_profile(profile, knowledge, call_oncogenicity)
+    notes = tuple(
+        f"{name}: genomic_reports.{index} ({report.id}): HRD {report.hrd.status}"
+        + (f", score {report.hrd.score:g}" if report.hrd.score is not None else "")
+        + (f" ({report.hrd.method})" if report.hrd.method else "")
+        for index, report in enumerate(case.genomic_reports)
+        if report.hrd is not None
+    )
     return SampleAnnotation(
         sample=case.patient.id,
         findings=tuple(findings),
         testing_suggestions=tuple(testing_gaps(case)),
+        notes=notes,
     )
 
 
