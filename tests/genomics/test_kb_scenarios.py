@@ -359,3 +359,22 @@ def test_distant_somatic_variant_is_not_called_a_reversion():
         )
     )
     assert match_entry(entry, profile, KB, call_oncogenicity) == []
+
+
+def test_other_specimen_is_unknown_not_negative():
+    entry = ENTRIES["esr1-elacestrant"]
+    profile = BiomarkerProfile(
+        alterations=(mut("ESR1", "D538G"),),  # tissue, CDx is plasma
+        context=ctx(HRPOS, 2, AFTER_CDK),
+    )
+    (finding,) = match_entry(entry, profile, KB, call_oncogenicity)
+    (specimen,) = [c for c in finding.context if c.requirement.startswith("specimen")]
+    assert specimen.status is ContextStatus.UNKNOWN and "confirm" in specimen.detail
+    assert finding.context_met is None
+
+
+def test_equivocal_her2_is_unknown_context():
+    entry = ENTRIES["erbb2-mutation-neratinib"]
+    profile = BiomarkerProfile(alterations=(mut("ERBB2", "L755S"),), her2=HER2Category.EQUIVOCAL)
+    (finding,) = match_entry(entry, profile, KB, call_oncogenicity)
+    assert finding.context_met is None

@@ -218,8 +218,9 @@ def _context_checks(
     if context.her2:
         need = f"HER2 {' or '.join(context.her2)}"
         her2 = profile.her2
-        if her2 is None or her2.value == "not_tested":
-            add(need, ContextStatus.UNKNOWN, "HER2 not tested")
+        if her2 is None or her2.value in ("not_tested", "equivocal"):
+            detail = "HER2 equivocal (ISH pending)" if her2 else "HER2 not tested"
+            add(need, ContextStatus.UNKNOWN, detail)
         else:
             status = ContextStatus.MET if her2.value in context.her2 else ContextStatus.NOT_MET
             add(need, status, f"HER2 is {her2.value}")
@@ -229,12 +230,16 @@ def _context_checks(
         if alteration.specimen is None:
             add(need, ContextStatus.UNKNOWN, "specimen type not given")
         else:
-            ok = alteration.specimen.value in context.specimens
-            add(
-                need,
-                ContextStatus.MET if ok else ContextStatus.NOT_MET,
-                f"found in {alteration.specimen.value}",
-            )
+            found = alteration.specimen.value
+            if found in context.specimens:
+                add(need, ContextStatus.MET, f"found in {found}")
+            else:  # a positive result on another specimen is not a negative one: confirm it
+                add(
+                    need,
+                    ContextStatus.UNKNOWN,
+                    f"found in {found}; the evidence (companion diagnostic) used "
+                    f"{' or '.join(context.specimens)}: confirm with an approved assay",
+                )
     return tuple(checks)
 
 
