@@ -53,6 +53,9 @@ class OncogenicityCallLike(Protocol):
     @property
     def reason(self) -> str: ...
 
+    @property
+    def evidence(self) -> tuple[Evidence, ...]: ...
+
 
 OncogenicityFn = Callable[[Alteration], OncogenicityCallLike]
 
@@ -438,6 +441,7 @@ def match_profile(
                 oncogenicity=call.label,
                 oncogenicity_reason=call.reason,
                 source=alt.source,
+                evidence=call.evidence,
             )
         )
     kind_order = list(FindingKind)
