@@ -378,3 +378,10 @@ def test_equivocal_her2_is_unknown_context():
     profile = BiomarkerProfile(alterations=(mut("ERBB2", "L755S"),), her2=HER2Category.EQUIVOCAL)
     (finding,) = match_entry(entry, profile, KB, call_oncogenicity)
     assert finding.context_met is None
+
+
+def test_kinase_as_five_prime_partner_is_not_an_ntrk_fusion():
+    # NTRK1 as the 5' partner loses its kinase domain (TPM3::NTRK1 is the oncogenic order)
+    entry = ENTRIES["ntrk-fusion-larotrectinib"]
+    profile = BiomarkerProfile(alterations=(fusion("NTRK1", "TPM3"),))
+    assert match_entry(entry, profile, KB, call_oncogenicity) == []

@@ -80,3 +80,39 @@ def test_annotate_reports_bad_input_with_file_and_record(tmp_path):
     result = CliRunner().invoke(app, ["annotate", str(broken)])
     assert result.exit_code == 1
     assert str(broken) in result.stderr
+
+
+def test_vcf_with_segments_and_fusions_of_the_same_tumour():
+    result = CliRunner().invoke(
+        app,
+        [
+            "annotate",
+            str(RAW37),
+            "--segments",
+            str(TCGA / "T001-BRCA.grch37.cna.tsv"),
+            "--fusions",
+            str(TCGA / "T001-BRCA.grch37.fusions.tsv"),
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    (sample,) = json.loads(result.stdout)["samples"]
+    entries = {f["entry_id"]: f for f in sample["findings"] if f["entry_id"]}
+    # ERBB2 copy number 9 (segment 17:37.76-38.16 Mb) -> HER2-directed therapy
+    assert entries["her2-tucatinib-trastuzumab-capecitabine"]["biomarker"] == (
+        "ERBB2 amplification"
+    )
+    # the spiked-in '--NTRK3' row (NTRK3 as 3' partner) is an NTRK fusion; NTRK1--TPM3 is not
+    # (NTRK1 as 5' partner loses its kinase domain)
+    assert entries["ntrk-fusion-larotrectinib"]["matched"] == ["?::NTRK3 fusion"]
+    assert "pik3ca-alpelisib-fulvestrant" in entries
+
+
+def test_segments_without_a_build_are_refused(tmp_path):
+    plain = tmp_path / "calls.vcf"
+    plain.write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n")
+    result = CliRunner().invoke(
+        app, ["annotate", str(plain), "--segments", str(TCGA / "T001-BRCA.grch37.cna.tsv")]
+    )
+    assert result.exit_code == 1
+    assert "--build" in result.stderr

@@ -15,6 +15,7 @@ from oncoboard.cli._console import DISCLAIMER, err, out
 from oncoboard.errors import OncoboardError
 from oncoboard.genomics.findings import FindingKind
 from oncoboard.genomics.report import JSON_FORMAT_VERSION, SampleAnnotation
+from oncoboard.io.genomic_records import CopyNumberCall, FusionCall
 from oncoboard.model import GenomeBuild, SpecimenType
 
 __all__ = ["register"]
@@ -51,6 +52,33 @@ def _detect(path: Path) -> str:
     )
 
 
+def _extras(
+    extras: dict[str, Path | None], build: GenomeBuild | None, sample: str | None
+) -> tuple[list[CopyNumberCall], list[FusionCall]]:
+    """Copy-number and fusion calls from the extra files given with a VCF, labelled with the
+    VCF's sample when the file names none."""
+    from oncoboard import io
+    from oncoboard.genomics.segments import map_segments
+
+    copy_numbers: list[CopyNumberCall] = []
+    fusions: list[FusionCall] = []
+    if extras["segments"] is not None:
+        if build is None:
+            raise OncoboardError(
+                f"{extras['segments']}: segments need a genome build; give --build"
+            )
+        copy_numbers += map_segments(io.read_segments(extras["segments"]), build).calls
+    if extras["cna"] is not None:
+        copy_numbers += io.read_gene_cna(extras["cna"])
+    if extras["fusions"] is not None:
+        fusions += io.read_fusions(extras["fusions"])
+    copy_numbers = [
+        c if c.sample else c.model_copy(update={"sample": sample}) for c in copy_numbers
+    ]
+    fusions = [f if f.sample else f.model_copy(update={"sample": sample}) for f in fusions]
+    return copy_numbers, fusions
+
+
 def _annotate(
     path: Path,
     fmt: str,
@@ -60,6 +88,7 @@ def _annotate(
     specimen: SpecimenType | None,
     panel_size: float | None,
     case_path: Path | None,
+    extras: dict[str, Path | None],
 ) -> tuple[list[SampleAnnotation], dict[str, Any]]:
     from oncoboard import io
     from oncoboard.genomics.pipeline import annotate_calls, annotate_case
@@ -79,7 +108,10 @@ def _annotate(
             "annotation": result.annotation,
             "filtered_out": result.filtered_out,
         }
-        return annotate_calls(result.calls, **kwargs), info
+        copy_numbers, fusions = _extras(
+            extras, result.genome_build or build, result.calls[0].sample if result.calls else sample
+        )
+        return annotate_calls(result.calls, copy_numbers, fusions, **kwargs), info
     readers = {"maf": io.read_maf, "table": io.read_mutation_table}
     if fmt in readers:
         return annotate_calls(readers[fmt](path, sample=sample), **kwargs), info
@@ -221,6 +253,16 @@ def annotate(
         Path | None,
         typer.Option("--case", help="Case file giving clinical context for a lab file."),
     ] = None,
+    segments: Annotated[
+        Path | None,
+        typer.Option(help="With a VCF: copy-number segments of the tumour, mapped to genes."),
+    ] = None,
+    cna: Annotated[
+        Path | None, typer.Option(help="With a VCF: gene-level copy-number table of the tumour.")
+    ] = None,
+    fusions: Annotated[
+        Path | None, typer.Option(help="With a VCF: fusion table of the tumour.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print stable JSON.")] = False,
 ) -> None:
     """Annotate a case or a lab file with cited findings, levels and testing gaps."""
@@ -239,6 +281,7 @@ def annotate(
             specimen=specimen,
             panel_size=panel_size,
             case_path=case_path,
+            extras={"segments": segments, "cna": cna, "fusions": fusions},
         )
         kb = knowledge_base()
     except OncoboardError as exc:

@@ -109,7 +109,7 @@ def _gene_hits(
             yield _Hit(f"{gene} wild-type (tested)", Specificity.TESTED_WILD_TYPE)
         return
     for alt in in_gene:
-        if _gene_event(criterion.type, alt, oncogenicity):
+        if _gene_event(criterion.type, gene, alt, oncogenicity):
             yield _Hit(alt.label, Specificity.GENE_LEVEL, alt)
 
 
@@ -145,13 +145,13 @@ def _reversion_hits(in_gene: list[Alteration]) -> Iterator[_Hit]:
                 yield _Hit(label, Specificity.GENE_LEVEL, second)
 
 
-def _gene_event(kind: str, alt: Alteration, oncogenicity: OncogenicityFn) -> bool:
+def _gene_event(kind: str, gene: str, alt: Alteration, oncogenicity: OncogenicityFn) -> bool:
     if kind == "amplification":
         return alt.kind is AlterationKind.AMPLIFICATION
     if kind == "deletion":
         return alt.kind is AlterationKind.DEEP_DELETION
-    if kind == "fusion":
-        return alt.kind is AlterationKind.FUSION
+    if kind == "fusion":  # the gene must be the 3' partner: the kinase domain is retained
+        return alt.kind is AlterationKind.FUSION and alt.partner == gene
     if kind == "germline":
         return (
             alt.origin is SampleOrigin.GERMLINE

@@ -55,8 +55,9 @@ class MutationCriterion(_Frozen):
 
 class GeneCriterion(_Frozen):
     """Gene-level event: germline pathogenic variant, amplification, deep deletion, loss of
-    function (truncating mutation or deep deletion), fusion, tested wild-type, or a possible
-    reversion (a second, somatic variant near a germline truncating variant)."""
+    function (truncating mutation or deep deletion), fusion with ``gene`` as the 3' partner
+    (kinase domain retained), tested wild-type, or a possible reversion (a second, somatic
+    variant near a germline truncating variant)."""
 
     type: Literal[
         "germline",
