@@ -79,6 +79,11 @@ PUBLIC = {
         "knowledge_base",
     },
     "oncoboard.cli": {"app", "main"},
+    "oncoboard.planning": {
+        "ImmunotherapyEligibility",
+        "ImmunotherapyStatus",
+        "immunotherapy_eligibility",
+    },
     "oncoboard.genomics": {
         "Alteration",
         "AlterationKind",
