@@ -1,6 +1,7 @@
 """Treatment planning: from findings and the case to options with evidence and warnings.
 
-This release has checkpoint-inhibitor eligibility; ranked options follow (issue #4).
+This release has checkpoint-inhibitor eligibility and the cited safety checks; ranked options
+follow (issue #4).
 """
 
 from oncoboard.planning.immunotherapy import (
@@ -8,5 +9,13 @@ from oncoboard.planning.immunotherapy import (
     ImmunotherapyStatus,
     immunotherapy_eligibility,
 )
+from oncoboard.planning.safety import SafetyCheck, SafetyStatus, safety_checks
 
-__all__ = ["ImmunotherapyEligibility", "ImmunotherapyStatus", "immunotherapy_eligibility"]
+__all__ = [
+    "ImmunotherapyEligibility",
+    "ImmunotherapyStatus",
+    "SafetyCheck",
+    "SafetyStatus",
+    "immunotherapy_eligibility",
+    "safety_checks",
+]
