@@ -82,7 +82,10 @@ PUBLIC = {
     "oncoboard.planning": {
         "ImmunotherapyEligibility",
         "ImmunotherapyStatus",
+        "SafetyCheck",
+        "SafetyStatus",
         "immunotherapy_eligibility",
+        "safety_checks",
     },
     "oncoboard.genomics": {
         "Alteration",
