@@ -65,6 +65,7 @@ class _Hit:
     biomarker: str
     specificity: Specificity
     alteration: Alteration | None = None
+    source: str | None = None  # for biomarkers that are not alterations (TMB, MSI)
 
 
 def _is_oncogenic(alteration: Alteration, oncogenicity: OncogenicityFn) -> bool:
@@ -185,9 +186,11 @@ def _biomarker_hits(
                 yield _Hit(label, Specificity.BIOMARKER)
     elif isinstance(criterion, TMBCriterion):
         if profile.tmb is not None and profile.tmb >= criterion.min:
-            yield _Hit(f"TMB {profile.tmb:g} mut/Mb", Specificity.BIOMARKER)
+            yield _Hit(
+                f"TMB {profile.tmb:g} mut/Mb", Specificity.BIOMARKER, source=profile.tmb_source
+            )
     elif profile.msi is not None and profile.msi.value == criterion.status:
-        yield _Hit(f"MSI {profile.msi.value}", Specificity.BIOMARKER)
+        yield _Hit(f"MSI {profile.msi.value}", Specificity.BIOMARKER, source=profile.msi_source)
 
 
 def _hits(
@@ -367,6 +370,13 @@ _KIND = {
 }
 
 
+def _hit_sources(hits: list[_Hit]) -> Iterator[str]:
+    for hit in hits:
+        source = hit.alteration.source if hit.alteration else hit.source
+        if source:
+            yield source
+
+
 def match_entry(
     entry: KnowledgeEntry,
     profile: BiomarkerProfile,
@@ -410,8 +420,7 @@ def match_entry(
             context=checks,
             context_met=_context_met(checks),
             note=entry.context.note,
-            source="; ".join(dict.fromkeys(h.alteration.source for h in hits if h.alteration))
-            or None,
+            source="; ".join(dict.fromkeys(_hit_sources(hits))) or None,
             evidence=entry_evidence(entry, kb),
         )
     ]

@@ -93,7 +93,6 @@ def case_profile(case: Case, *, name: str = "case") -> BiomarkerProfile:
         msi=msi,
         msi_source=msi_source,
         context=case_context(case),
-        case=case,
     )
 
 
@@ -194,9 +193,12 @@ def annotate_calls(
             her2=base.her2 if base else None,
             pdl1=base.pdl1 if base else (),
             tmb=tmb.value if tmb else (base.tmb if base else None),
+            tmb_source="computed from the calls (--panel-size)"
+            if tmb
+            else (base.tmb_source if base else None),
             msi=base.msi if base else None,
+            msi_source=base.msi_source if base else None,
             context=base.context if base else None,
-            case=case,
         )
         findings = match_profile(profile, knowledge, call_oncogenicity)
         needs = tuple(

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from oncoboard.derive.receptor_status import HER2Category
 from oncoboard.genomics.alteration import Alteration
-from oncoboard.model import Case, MSIStatus, PDL1Result
+from oncoboard.model import MSIStatus, PDL1Result
 
 __all__ = ["BiomarkerProfile", "CaseContext"]
 
@@ -40,7 +40,6 @@ class BiomarkerProfile:
     msi: MSIStatus | None = None
     msi_source: str | None = None
     context: CaseContext | None = None
-    case: Case | None = None
 
     def gene_tested(self, gene: str) -> bool:
         """True if some report covered ``gene`` (so its absence is a negative result)."""
