@@ -174,7 +174,9 @@ def _biomarker_hits(
 ) -> Iterator[_Hit]:
     if isinstance(criterion, HER2Criterion):
         if profile.her2 is not None and profile.her2.value in criterion.categories:
-            yield _Hit(f"HER2 {profile.her2.value}", Specificity.BIOMARKER)
+            yield _Hit(
+                f"HER2 {profile.her2.value}", Specificity.BIOMARKER, source=profile.her2_source
+            )
     elif isinstance(criterion, PDL1Criterion):
         for result in profile.pdl1:
             if (
@@ -183,7 +185,11 @@ def _biomarker_hits(
                 and result.value >= criterion.min
             ):
                 label = f"PD-L1 {result.assay.value} {result.scoring.value} {result.value:g}"
-                yield _Hit(label, Specificity.BIOMARKER)
+                yield _Hit(
+                    label,
+                    Specificity.BIOMARKER,
+                    source=f"biomarkers: PD-L1 of {result.date.isoformat()}",
+                )
     elif isinstance(criterion, TMBCriterion):
         if profile.tmb is not None and profile.tmb >= criterion.min:
             yield _Hit(

@@ -82,11 +82,25 @@ def case_profile(case: Case, *, name: str = "case") -> BiomarkerProfile:
             tmb, tmb_source = report.tmb.value, where
         if report.msi is not None:
             msi, msi_source = report.msi.status, where
-    her2 = her2_status(case).category
+    her2_result = her2_status(case)
+    her2 = her2_result.category
+    her2_source = None
+    if her2_result.date is not None:
+        tests = " + ".join(
+            filter(
+                None,
+                (
+                    f"IHC {her2_result.ihc_score.value}" if her2_result.ihc_score else None,
+                    f"ISH {her2_result.ish_result.value}" if her2_result.ish_result else None,
+                ),
+            )
+        )
+        her2_source = f"{name}: receptors (HER2 {tests}, {her2_result.date.isoformat()})"
     return BiomarkerProfile(
         alterations=_germline_echoes_marked(alterations),
         tested_genes=frozenset(tested) if tested else None,
         her2=None if her2 is HER2Category.NOT_TESTED else her2,
+        her2_source=her2_source,
         pdl1=tuple(b for b in case.biomarkers if isinstance(b, PDL1Result)),
         tmb=tmb,
         tmb_source=tmb_source,
@@ -191,6 +205,7 @@ def annotate_calls(
         profile = BiomarkerProfile(
             alterations=tuple(alterations),
             her2=base.her2 if base else None,
+            her2_source=base.her2_source if base else None,
             pdl1=base.pdl1 if base else (),
             tmb=tmb.value if tmb else (base.tmb if base else None),
             tmb_source="computed from the calls (--panel-size)"

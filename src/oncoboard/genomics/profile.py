@@ -34,6 +34,7 @@ class BiomarkerProfile:
     alterations: tuple[Alteration, ...]
     tested_genes: frozenset[str] | None = None
     her2: HER2Category | None = None
+    her2_source: str | None = None
     pdl1: tuple[PDL1Result, ...] = ()
     tmb: float | None = None
     tmb_source: str | None = None
