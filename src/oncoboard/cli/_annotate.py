@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -13,10 +13,11 @@ from rich.table import Table
 from oncoboard import __version__
 from oncoboard.cli._console import DISCLAIMER, err, out
 from oncoboard.errors import OncoboardError
-from oncoboard.genomics.findings import FindingKind
-from oncoboard.genomics.report import JSON_FORMAT_VERSION, SampleAnnotation
-from oncoboard.io.genomic_records import CopyNumberCall, FusionCall
 from oncoboard.model import GenomeBuild, SpecimenType
+
+if TYPE_CHECKING:  # the genomics stack is imported when the verb runs, not at start-up
+    from oncoboard.genomics.report import SampleAnnotation
+    from oncoboard.io.genomic_records import CopyNumberCall, FusionCall
 
 __all__ = ["register"]
 
@@ -123,6 +124,8 @@ def _annotate(
 
 
 def _sample_table(annotation: SampleAnnotation) -> Table:
+    from oncoboard.genomics.findings import FindingKind
+
     table = Table(title=f"Sample {annotation.sample or '(single sample)'}", title_justify="left")
     for column in (
         "finding",
@@ -160,6 +163,8 @@ def _sample_table(annotation: SampleAnnotation) -> Table:
 
 
 def _cohort_table(annotations: list[SampleAnnotation]) -> Table:
+    from oncoboard.genomics.findings import FindingKind
+
     table = Table(title=f"Actionable findings: {len(annotations)} patients", title_justify="left")
     for column in (
         "patient",
@@ -197,6 +202,8 @@ def _cohort_table(annotations: list[SampleAnnotation]) -> Table:
 
 
 def _print_tables(annotations: list[SampleAnnotation], kb_label: str) -> None:
+    from oncoboard.genomics.findings import FindingKind
+
     if len(annotations) > 1:
         out.print(_cohort_table(annotations))
         out.print(
@@ -266,6 +273,7 @@ def annotate(
     as_json: Annotated[bool, typer.Option("--json", help="Print stable JSON.")] = False,
 ) -> None:
     """Annotate a case or a lab file with cited findings, levels and testing gaps."""
+    from oncoboard.genomics.report import JSON_FORMAT_VERSION
     from oncoboard.knowledge.therapies import knowledge_base
 
     if fmt not in _FORMATS:

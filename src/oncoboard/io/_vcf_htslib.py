@@ -31,8 +31,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
 
-from cyvcf2 import VCF  # type: ignore[import-untyped]
-
 from oncoboard.errors import GenomicFileError
 
 __all__ = ["HtsReader", "Layout", "sniff"]
@@ -216,6 +214,8 @@ class HtsReader:
     def __enter__(self) -> HtsReader:
         self._log.__enter__()
         try:
+            from cyvcf2 import VCF  # type: ignore[import-untyped]  # loaded on first use
+
             self._vcf = VCF(os.fspath(self._path))
             self.samples = [str(sample) for sample in self._vcf.samples]
             self.header = str(self._vcf.raw_header)
