@@ -71,7 +71,8 @@ def pdl1(assay: PDL1Assay, scoring: PDL1Scoring, value: float) -> PDL1Result:
     )
 
 
-def ctx(subtype: str, line: int, prior=(), current=()) -> CaseContext:
+def ctx(subtype: str, line: int, prior=(), current=(), metastatic=None) -> CaseContext:
+    """Context; ``metastatic`` (classes given for metastatic disease) defaults to ``prior``."""
     return CaseContext(
         subtype=subtype,
         her2=None,
@@ -79,6 +80,7 @@ def ctx(subtype: str, line: int, prior=(), current=()) -> CaseContext:
         prior_classes=frozenset(prior),
         current_classes=frozenset(current),
         prior_agents_by_class=dict.fromkeys(prior, ("agent",)),
+        metastatic_classes=frozenset(prior if metastatic is None else metastatic),
     )
 
 
@@ -328,6 +330,17 @@ def test_untested_gene_is_not_wild_type():
     entry = ENTRIES["pik3ca-wildtype-gedatolisib-palbociclib-fulvestrant"]
     profile = BiomarkerProfile(alterations=(mut("TP53", "R175H"),), tested_genes=None)
     assert match_entry(entry, profile, KB, call_oncogenicity) == []
+
+
+def test_destiny_breast06_allows_adjuvant_chemotherapy():
+    """DB-06 enrolled patients chemotherapy-naive for metastatic disease; (neo)adjuvant
+    chemotherapy was allowed (fact sheet 1D: '>=1 ET in the metastatic setting,
+    chemotherapy-naive')."""
+    entry = ENTRIES["her2-low-ultralow-tdxd-after-endocrine"]
+    context = ctx(HRPOS, 2, ("chemotherapy", *ET), metastatic=ET)
+    profile = BiomarkerProfile(alterations=(), her2=HER2Category.ULTRALOW, context=context)
+    (finding,) = match_entry(entry, profile, KB, call_oncogenicity)
+    assert finding.context_met is True
 
 
 def test_context_not_met_is_reported_not_hidden():

@@ -282,6 +282,17 @@ def _therapy_checks(
                 ContextStatus.NOT_MET if seen else ContextStatus.MET,
                 f"received {', '.join(seen)}" if seen else "none recorded",
             )
+    if context.no_prior_metastatic_classes:
+        need = f"no prior {' or '.join(context.no_prior_metastatic_classes)} for metastatic disease"
+        if case is None:
+            add(need, ContextStatus.UNKNOWN, unknown)
+        else:
+            seen = [c for c in context.no_prior_metastatic_classes if c in case.metastatic_classes]
+            add(
+                need,
+                ContextStatus.NOT_MET if seen else ContextStatus.MET,
+                f"received {', '.join(seen)} for metastatic disease" if seen else "none recorded",
+            )
     if context.current_classes_all:
         need = f"currently on {' + '.join(context.current_classes_all)}"
         if case is None:

@@ -33,7 +33,7 @@ from oncoboard.genomics.tmb import tumor_mutational_burden
 from oncoboard.io.genomic_records import CopyNumberCall, FusionCall, VariantCall
 from oncoboard.knowledge.drugs import drug_vocabulary
 from oncoboard.knowledge.therapies import KnowledgeBase, knowledge_base
-from oncoboard.model import Case, PDL1Result, SampleOrigin, SpecimenType
+from oncoboard.model import Case, PDL1Result, SampleOrigin, Setting, SpecimenType
 
 __all__ = ["annotate_calls", "annotate_case", "case_context", "case_profile"]
 
@@ -58,6 +58,9 @@ def case_context(case: Case) -> CaseContext:
         prior_agents_by_class={
             k: tuple(dict.fromkeys(e.agent for e in v)) for k, v in exposures.items()
         },
+        metastatic_classes=frozenset(
+            k for k, v in exposures.items() if any(e.setting is Setting.METASTATIC for e in v)
+        ),
     )
 
 

@@ -21,6 +21,7 @@ class CaseContext:
     prior_classes: frozenset[str]
     current_classes: frozenset[str]
     prior_agents_by_class: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    metastatic_classes: frozenset[str] = frozenset()  # classes given for metastatic disease
 
 
 @dataclass(frozen=True, slots=True)

@@ -120,6 +120,7 @@ class Context(_Frozen):
     her2: tuple[str, ...] = ()
     prior_classes_any: tuple[str, ...] = ()
     no_prior_classes: tuple[str, ...] = ()
+    no_prior_metastatic_classes: tuple[str, ...] = ()
     current_classes_all: tuple[str, ...] = ()
     min_line: int | None = Field(default=None, ge=1)
     max_line: int | None = Field(default=None, ge=1)
@@ -236,6 +237,7 @@ class KnowledgeBase:
         classes = (
             *entry.context.prior_classes_any,
             *entry.context.no_prior_classes,
+            *entry.context.no_prior_metastatic_classes,
             *entry.context.current_classes_all,
         )
         bad = [c for c in classes if c not in vocabulary.classes]

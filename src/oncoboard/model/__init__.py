@@ -49,7 +49,7 @@ from oncoboard.model.imaging import (
     NonTargetStatus,
 )
 from oncoboard.model.labs import LAB_UNITS, LabResult, LabTest
-from oncoboard.model.metastasis import MetastaticSite, SiteName
+from oncoboard.model.metastasis import MetastaticSite, SiteName, VisceralCrisis
 from oncoboard.model.monitoring import (
     CtDNAVariant,
     LiquidBiopsy,
@@ -160,4 +160,5 @@ __all__ = [
     "TumorMarkerName",
     "TumorMarkerResult",
     "Variant",
+    "VisceralCrisis",
 ]

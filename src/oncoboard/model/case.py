@@ -19,7 +19,7 @@ from oncoboard.model.clinical import (
 from oncoboard.model.genomics import GenomicReport
 from oncoboard.model.imaging import ImagingAssessment
 from oncoboard.model.labs import LabResult
-from oncoboard.model.metastasis import MetastaticSite
+from oncoboard.model.metastasis import MetastaticSite, VisceralCrisis
 from oncoboard.model.monitoring import LiquidBiopsy, TumorMarkerResult
 from oncoboard.model.patient import Patient, PrimaryDiagnosis
 from oncoboard.model.receptors import ReceptorTest
@@ -51,6 +51,10 @@ class Case(CaseModel):
     patient: Patient
     primary_diagnosis: PrimaryDiagnosis
     metastatic_sites: list[MetastaticSite] = Field(default_factory=list)
+    visceral_crisis: VisceralCrisis | None = Field(
+        default=None,
+        description="Clinician-assessed visceral crisis (ABC5 definition); absent = not assessed.",
+    )
     receptors: list[ReceptorTest] = Field(
         default_factory=list, description="ER, PR and HER2 results over time (any specimen)."
     )

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from oncoboard.model._base import CaseModel, mcode
 
-__all__ = ["MetastaticSite", "SiteName"]
+__all__ = ["MetastaticSite", "SiteName", "VisceralCrisis"]
 
 
 class SiteName(StrEnum):
@@ -51,3 +51,14 @@ class MetastaticSite(CaseModel):
     active: bool = Field(
         default=True, description="False once treated and stable (e.g. brain after SRS)."
     )
+
+
+class VisceralCrisis(CaseModel):
+    """A clinician's assessment of visceral crisis (ESO-ESMO ABC5, Cardoso Ann Oncol 2020):
+    severe organ dysfunction judged from signs and symptoms, laboratory studies and rapid
+    progression, not the mere presence of visceral metastases. It calls for the most rapidly
+    effective therapy."""
+
+    date: dt.date
+    organs: list[SiteName] = Field(min_length=1, description="Organs in crisis, e.g. liver.")
+    detail: str | None = Field(default=None, description="e.g. 'bilirubin 3x ULN, rising'.")
