@@ -15,6 +15,7 @@ from pydantic import Field
 from oncoboard.derive import Subtype, clinical_subtype
 from oncoboard.genomics import Finding, FindingKind, annotate_case
 from oncoboard.genomics.matching import entry_evidence
+from oncoboard.genomics.report import SampleAnnotation
 from oncoboard.knowledge import drug_vocabulary, knowledge_base
 from oncoboard.knowledge.therapies import EntryKind
 from oncoboard.model import (
@@ -94,12 +95,17 @@ def _missing(case: Case, subtype: Subtype) -> list[str]:
     return missing
 
 
-def immunotherapy_eligibility(case: Case) -> ImmunotherapyEligibility:
-    """Checkpoint-inhibitor eligibility of ``case`` with reasons, missing tests and cautions."""
+def immunotherapy_eligibility(
+    case: Case, annotation: SampleAnnotation | None = None
+) -> ImmunotherapyEligibility:
+    """Checkpoint-inhibitor eligibility of ``case`` with reasons, missing tests and cautions.
+
+    ``annotation`` is the case's :func:`~oncoboard.genomics.annotate_case` result, computed
+    when not given.
+    """
     subtype = clinical_subtype(case).subtype
-    findings = tuple(
-        f for f in annotate_case(case).of_kind(FindingKind.ACTIONABLE) if _has_ici(f.therapy)
-    )
+    annotation = annotation or annotate_case(case)
+    findings = tuple(f for f in annotation.of_kind(FindingKind.ACTIONABLE) if _has_ici(f.therapy))
     eligible = [f for f in findings if f.context_met]
     possible = [f for f in findings if f.context_met is None]
     missing = _missing(case, subtype)

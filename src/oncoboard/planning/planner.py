@@ -365,7 +365,7 @@ def plan_case(
         options=options,
         supportive_and_local=tuple(supportive),
         excluded=tuple(excluded),
-        immunotherapy=immunotherapy_eligibility(case),
+        immunotherapy=immunotherapy_eligibility(case, annotation),
         testing_suggestions=annotation.testing_suggestions,
         notes=_notes(facts),
         knowledge_versions={
