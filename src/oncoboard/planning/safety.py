@@ -9,12 +9,13 @@ References
 Product labels as summarised in the Oncoboard MBC fact sheet, section 7 (alpelisib,
 inavolisib, capivasertib, trastuzumab deruxtecan, ribociclib, trastuzumab, elacestrant,
 palbociclib, abemaciclib, everolimus, tamoxifen); ABC5 consensus for hepatic visceral crisis.
+Blood counts, renal function, hepatic transaminases and immune history: the labels and trial
+listed in :mod:`oncoboard.planning._organ_checks`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from enum import StrEnum
+from collections.abc import Iterable, Iterator
 
 from oncoboard.knowledge import drug_vocabulary
 from oncoboard.knowledge.interactions import interactions
@@ -23,57 +24,22 @@ from oncoboard.model import (
     ComorbidityCategory,
     Evidence,
     EvidenceSource,
-    LabResult,
     LabTest,
     MenopausalStatus,
 )
-from oncoboard.model._base import CaseModel
+from oncoboard.planning._checks_common import Check, SafetyCheck, SafetyStatus
+from oncoboard.planning._checks_common import active as _active
+from oncoboard.planning._checks_common import label as _label
+from oncoboard.planning._checks_common import latest as _latest
+from oncoboard.planning._organ_checks import (
+    hepatic_transaminases,
+    immune_history,
+    neutrophils,
+    platelets,
+    renal_function,
+)
 
 __all__ = ["SafetyCheck", "SafetyStatus", "safety_checks"]
-
-
-class SafetyStatus(StrEnum):
-    """Outcome of one check."""
-
-    OK = "ok"
-    CAUTION = "caution"
-    SET_ASIDE = "set_aside"  # contraindicated or outside the label/trial population now
-    UNKNOWN = "unknown"  # the value needed was not recorded
-
-
-class SafetyCheck(CaseModel):
-    """One check of one agent."""
-
-    agent: str
-    check: str
-    status: SafetyStatus
-    detail: str
-    rule: str
-    evidence: tuple[Evidence, ...]
-
-
-def _label(drug: str, what: str, verified: bool = True) -> Evidence:
-    return Evidence(
-        source=EvidenceSource.FDA_LABEL,
-        id=f"{drug} prescribing information",
-        title=what,
-        verified=verified,
-    )
-
-
-def _latest(case: Case, test: LabTest) -> LabResult | None:
-    return max(
-        (lab for lab in case.labs if lab.test is test), key=lambda lab: lab.date, default=None
-    )
-
-
-def _active(case: Case, category: ComorbidityCategory) -> list[str]:
-    return [
-        c.condition for c in case.comorbidities if c.category is category and c.status == "active"
-    ]
-
-
-Check = Callable[[Case, str], Iterator[SafetyCheck]]
 
 
 def _glycaemia(case: Case, agent: str) -> Iterator[SafetyCheck]:
@@ -111,6 +77,61 @@ def _glycaemia(case: Case, agent: str) -> Iterator[SafetyCheck]:
         status, detail = SafetyStatus.OK, f"HbA1c {value:.1f}% ({hba1c.date})"
     yield SafetyCheck(
         agent=agent, check="glycaemia", status=status, detail=detail, rule=rule, evidence=evidence
+    )
+
+
+def _everolimus_glycaemia(case: Case, agent: str) -> Iterator[SafetyCheck]:
+    """Everolimus: hyperglycaemia (fact sheet section 7); a caution, not a contraindication."""
+    evidence = (
+        _label(
+            "Afinitor (everolimus)",
+            "Hyperglycaemia: fasting glucose before "
+            "starting and periodically; optimise glycaemic control first",
+            verified=False,
+        ),
+    )
+    rule = "everolimus: HbA1c > 6.4% or diabetes caution"
+    hba1c = _latest(case, LabTest.HBA1C)
+    diabetes = _active(case, ComorbidityCategory.DIABETES)
+    if hba1c is None:
+        status, detail = SafetyStatus.UNKNOWN, "HbA1c not recorded: measure fasting glucose first"
+    else:
+        value = hba1c.in_canonical_unit()
+        status = SafetyStatus.CAUTION if value > 6.4 or diabetes else SafetyStatus.OK
+        detail = f"HbA1c {value:.1f}% ({hba1c.date})" + (
+            f"; {', '.join(diabetes)}" if diabetes else ""
+        )
+    yield SafetyCheck(
+        agent=agent, check="glycaemia", status=status, detail=detail, rule=rule, evidence=evidence
+    )
+
+
+def _docetaxel_liver(case: Case, agent: str) -> Iterator[SafetyCheck]:
+    """Docetaxel: not to be given with bilirubin above the upper limit of normal."""
+    evidence = (
+        _label(
+            "Taxotere (docetaxel)",
+            "Boxed warning: do not give if bilirubin > ULN, or AST/ALT > 1.5 x ULN with "
+            "alkaline phosphatase > 2.5 x ULN (higher risk of severe toxicity and death)",
+            verified=False,
+        ),
+    )
+    rule = "docetaxel: bilirubin > ULN set aside"
+    bilirubin = _latest(case, LabTest.TOTAL_BILIRUBIN)
+    ratio = bilirubin.times_uln() if bilirubin is not None else None
+    if bilirubin is None or ratio is None:
+        status = SafetyStatus.UNKNOWN
+        detail = "bilirubin (with its ULN) not recorded: liver function tests first"
+    else:
+        status = SafetyStatus.SET_ASIDE if ratio > 1.0 else SafetyStatus.OK
+        detail = f"bilirubin {ratio:.1f} x ULN ({bilirubin.date})"
+    yield SafetyCheck(
+        agent=agent,
+        check="docetaxel liver",
+        status=status,
+        detail=detail,
+        rule=rule,
+        evidence=evidence,
     )
 
 
@@ -370,18 +391,34 @@ _BY_AGENT: dict[str, tuple[Check, ...]] = {
     "alpelisib": (_glycaemia,),
     "inavolisib": (_glycaemia,),
     "capivasertib": (_glycaemia, _cyp3a),
-    "ribociclib": (_qtc, _cyp3a),
+    "ribociclib": (_qtc, _cyp3a, hepatic_transaminases),
     "palbociclib": (_cyp3a,),
-    "abemaciclib": (_cyp3a,),
+    "abemaciclib": (_cyp3a, hepatic_transaminases),
     "elacestrant": (_cyp3a,),
-    "everolimus": (_cyp3a,),
+    "everolimus": (_cyp3a, _everolimus_glycaemia),
+    "docetaxel": (_docetaxel_liver,),
     "tamoxifen": (_cyp2d6,),
-    "trastuzumab deruxtecan": (_lvef, _ild),
+    "trastuzumab deruxtecan": (_lvef, _ild, renal_function),
     "datopotamab deruxtecan": (_ild,),
+    "tucatinib": (hepatic_transaminases,),
+    "neratinib": (hepatic_transaminases,),
+    "lapatinib": (hepatic_transaminases,),
+    "trastuzumab emtansine": (hepatic_transaminases,),
+    "zoledronic acid": (renal_function,),
+    "capecitabine": (renal_function,),
+    "olaparib": (renal_function,),
+    "talazoparib": (renal_function,),
+    "carboplatin": (renal_function,),
+    "cisplatin": (renal_function,),
 }
 _BY_CLASS: dict[str, tuple[Check, ...]] = {
     "anti_her2_antibody": (_lvef,),
-    "anti_her2_adc": (_lvef,),
+    "anti_her2_adc": (_lvef, neutrophils, platelets),
+    "chemotherapy": (neutrophils, platelets),
+    "cdk46_inhibitor": (neutrophils, platelets),
+    "parp_inhibitor": (neutrophils, platelets),
+    "topoisomerase1_adc": (neutrophils, platelets),
+    "immune_checkpoint_inhibitor": (immune_history,),
 }
 
 
