@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from oncoboard.knowledge.drugs import Drug
 from oncoboard.model import Evidence, RoutePreference, SiteName
-from oncoboard.planning.options import OptionWarning, PlannedAgent
+from oncoboard.planning.options import Intent, OptionWarning, PlannedAgent
 from oncoboard.planning.pathways import Regimen, pathways
 from oncoboard.planning.rules import PlanFacts
 from oncoboard.planning.safety import SafetyStatus, safety_checks
@@ -71,6 +71,8 @@ def _prior_exposure(facts: PlanFacts, agents: list[PlannedAgent]) -> list[Option
     warnings = []
     for agent in agents:
         notes = []
+        if "ovarian_function_suppression" in agent.classes:
+            continue  # ovarian suppression continues across lines by design
         if agent.agent in facts.progressed_agents:
             notes.append(facts.progressed_agents[agent.agent] + " (re-used as a partner)")
         for drug_class in set(agent.classes) - _UMBRELLA:
@@ -101,6 +103,8 @@ def _prior_exposure(facts: PlanFacts, agents: list[PlannedAgent]) -> list[Option
 def _situation(
     facts: PlanFacts, agents: list[PlannedAgent], regimen: Regimen
 ) -> list[OptionWarning]:
+    if regimen.intent is not Intent.SYSTEMIC:
+        return []
     warnings = []
     classes = {c for a in agents for c in a.classes}
     names = {a.agent for a in agents}

@@ -184,21 +184,22 @@ def _fill(regimen: Regimen, facts: PlanFacts) -> tuple[list[PlannedAgent], list[
             continue
         alternatives = _ordered(component, facts)
         set_aside: list[str] = []
-        picked: tuple[str, ...] | None = None
-        for group in alternatives:
+        acceptable: list[tuple[str, ...]] = []
+        for group in alternatives:  # every alternative is checked, so none is offered unsafely
             issues = [
                 f"{agent}: {issue}"
                 for agent in group
                 if (issue := _agent_problem(agent, component, facts, facts.case)) is not None
             ]
-            if not issues:
-                picked = group
-                break
-            set_aside += issues
-        if picked is None:
+            if issues:
+                set_aside += issues
+            else:
+                acceptable.append(group)
+        if not acceptable:
             problems += set_aside
             continue
-        others = tuple(" + ".join(g) for g in alternatives if g != picked)
+        picked = acceptable[0]
+        others = tuple(dict.fromkeys(a for g in acceptable[1:] for a in g if a not in picked))
         for agent in picked:
             drug = vocabulary.lookup(agent)
             chosen.append(

@@ -120,8 +120,13 @@ def _progressed_agents(case: Case, ongoing: TreatmentLine | None) -> dict[str, s
     return found
 
 
-def _endocrine(case: Case, hr_positive: bool | None) -> tuple[EndocrineSensitivity, str]:
-    """ABC5 endocrine sensitivity from the treatment history and the recurrence date."""
+def _endocrine(
+    case: Case, hr_positive: bool | None, ongoing: TreatmentLine | None
+) -> tuple[EndocrineSensitivity, str]:
+    """ABC5 endocrine sensitivity from the treatment history and the recurrence date.
+
+    An ongoing metastatic endocrine line counts as progressed: the plan is for progression
+    on it."""
     if hr_positive is False:
         return EndocrineSensitivity.NOT_APPLICABLE, "hormone-receptor negative"
     vocabulary = drug_vocabulary()
@@ -135,11 +140,17 @@ def _endocrine(case: Case, hr_positive: bool | None) -> tuple[EndocrineSensitivi
         return names
 
     for line in case.treatments:
-        if line.setting is Setting.METASTATIC and line.progressed and endocrine(line):
-            return (
-                EndocrineSensitivity.PRETREATED,
-                f"progressed on endocrine therapy for metastatic disease: {_line_label(line)}",
-            )
+        if line.setting is Setting.METASTATIC and endocrine(line):
+            if line.progressed:
+                return (
+                    EndocrineSensitivity.PRETREATED,
+                    f"progressed on endocrine therapy for metastatic disease: {_line_label(line)}",
+                )
+            if line is ongoing:
+                return (
+                    EndocrineSensitivity.PRETREATED,
+                    f"planning for progression on endocrine therapy: {_line_label(line)}",
+                )
     diagnosis = case.primary_diagnosis
     if diagnosis.de_novo_metastatic:
         return EndocrineSensitivity.SENSITIVE, "de novo metastatic, endocrine-naive"
@@ -202,7 +213,7 @@ def plan_facts(case: Case, as_of: dt.date | None = None) -> PlanFacts:
     subtype = clinical_subtype(case)
     line, basis, ongoing = _planned_line(case)
     hr_positive = subtype.hr.hr_positive
-    endocrine, endocrine_detail = _endocrine(case, hr_positive)
+    endocrine, endocrine_detail = _endocrine(case, hr_positive, ongoing)
     name = None if subtype.subtype is Subtype.UNDETERMINED else subtype.subtype.value
     pathway_subtypes = {name} if name else set()
     if subtype.er_low and subtype.subtype is Subtype.HR_POS_HER2_NEG:
