@@ -19,6 +19,8 @@ run: $(STAMP)
 	$(BIN)/oncoboard import examples/cases
 	$(BIN)/oncoboard list
 	$(BIN)/oncoboard annotate examples/cases
+	$(BIN)/oncoboard plan examples/cases/mbc-002-pik3ca-diabetes.yaml
+	$(BIN)/oncoboard plan examples/cases
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench scripts

@@ -1,10 +1,11 @@
-"""Benchmarks: validation and import throughput of case files.
+"""Benchmarks: validation and import throughput of case files, annotation, planning.
 
 Each measurement is compared as a ratio against a baseline measured in the same run on the
-same machine (loading the same files with PyYAML's libyaml loader alone), so results are
-comparable across machines. Results go to ``bench/results/<name>.json``.
+same machine (loading the same files with PyYAML's libyaml loader alone; reading the mutation
+table; validating the case files), so results are comparable across machines. Results go to
+``bench/results/<name>.json``.
 
-Usage: ``make bench`` (or ``python bench/run.py [--copies N]``).
+Usage: ``make bench`` (or ``python bench/run.py [--copies N] [--repeat N] [--only NAME]``).
 """
 
 from __future__ import annotations
@@ -16,11 +17,18 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import yaml
 
-from oncoboard.io import canonical_document, find_case_files, parse_case, read_document
+from oncoboard.io import (
+    canonical_document,
+    find_case_files,
+    load_case,
+    parse_case,
+    read_document,
+)
 from oncoboard.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,19 +76,53 @@ def bench_metabric(repeat: int) -> dict[str, object]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--copies", type=int, default=40, help="copies of each demo case")
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
+def bench_plan(repeat: int) -> dict[str, object]:
+    """Plan each demo case (after one warm-up call) vs. validating it from its document.
+
+    Start-up is excluded: the first call loads and caches the knowledge files (pathways,
+    biomarker-therapy entries, drug vocabulary, gene tables); its time is reported apart.
+    Per-case times are the best of ``repeat`` runs; mean and max are over the cohort.
+    """
+    from oncoboard.planning import plan_case
+
+    paths = list(find_case_files([EXAMPLES]))
+    cases = [parse_case(read_document(p)) for p in paths]
+    start = time.perf_counter()
+    plan_case(cases[0])
+    first_call = time.perf_counter() - start
+    # load_case(path) is parse_case(read_document(path)): the cost of reading a case
+    validate = [_best_of(repeat, partial(load_case, p)) for p in paths]
+    plan = [_best_of(repeat, partial(plan_case, c)) for c in cases]
+    slowest = max(range(len(cases)), key=plan.__getitem__)
+
+    def ms(seconds: list[float]) -> dict[str, float]:
+        return {"mean": 1000 * statistics.mean(seconds), "max": 1000 * max(seconds)}
+
+    return {
+        "benchmark": "plan_cases",
+        "cases": len(cases),
+        "repeat": repeat,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "first_call_ms": 1000 * first_call,
+        "per_case_ms": {"baseline_validate": ms(validate), "plan": ms(plan)},
+        "slowest_case": {"patient_id": cases[slowest].patient.id, "plan_ms": 1000 * plan[slowest]},
+        "ratio_to_baseline": {"plan": sum(plan) / sum(validate)},
+        "target_ms": 100,
+        "within_target": max(plan) < 0.1,
+    }
+
+
+def bench_case_files(copies: int, repeat: int) -> dict[str, object]:
+    """Validate and import ``copies`` copies of the demo cohort vs. loading the YAML alone."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        paths = _cohort(args.copies, folder)
+        paths = _cohort(copies, folder)
         texts = [p.read_text(encoding="utf-8") for p in paths]
 
         fast_loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        baseline = _best_of(args.repeat, lambda: [yaml.load(t, fast_loader) for t in texts])
-        validate = _best_of(args.repeat, lambda: [parse_case(read_document(p)) for p in paths])
+        baseline = _best_of(repeat, lambda: [yaml.load(t, fast_loader) for t in texts])
+        validate = _best_of(repeat, lambda: [parse_case(read_document(p)) for p in paths])
 
         def import_all() -> None:
             db = folder / f"bench-{time.monotonic_ns()}.sqlite3"
@@ -96,8 +138,8 @@ def main() -> None:
                         source_text=document.text,
                     )
 
-        import_sqlite = _best_of(args.repeat, import_all)
-    result = {
+        import_sqlite = _best_of(repeat, import_all)
+    return {
         "benchmark": "case_files",
         "files": len(paths),
         "python": platform.python_version(),
@@ -117,8 +159,29 @@ def main() -> None:
         },
         "median_file_bytes": statistics.median(len(t.encode()) for t in texts),
     }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--copies", type=int, default=40, help="copies of each demo case")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--only",
+        choices=("case_files", "metabric_annotate", "plan"),
+        action="append",
+        help="run only this benchmark (repeatable); default: all",
+    )
+    args = parser.parse_args()
+    benchmarks: dict[str, Callable[[], dict[str, object]]] = {
+        "case_files": lambda: bench_case_files(args.copies, args.repeat),
+        "metabric_annotate": lambda: bench_metabric(args.repeat),
+        "plan": lambda: bench_plan(args.repeat),
+    }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    for name, data in (("case_files", result), ("metabric_annotate", bench_metabric(args.repeat))):
+    for name, run in benchmarks.items():
+        if args.only and name not in args.only:
+            continue
+        data = run()
         (RESULTS / f"{name}.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         print(json.dumps(data, indent=2))
 
