@@ -227,11 +227,12 @@ def _evidence(candidate: _Candidate, steps: Iterable[Step]) -> tuple[Evidence, .
     kb = knowledge_base()
     entries = {e.id: e for e in kb.entries}
     evidence: list[Evidence] = []
-    for step in steps:
+    for step in steps:  # knowledge-base citations (label, pivotal trial) first
         if step.kb_entry is not None:
             evidence += entry_evidence(entries[step.kb_entry], kb)
+    evidence += candidate.regimen.evidence  # then the regimen's trials, then guidelines
+    for step in steps:
         evidence += step.evidence
-    evidence += candidate.regimen.evidence
     return tuple(dict.fromkeys(evidence))
 
 
