@@ -91,7 +91,7 @@ def test_annotate_cli_case_folder_and_json():
     assert "Actionable findings: 15 patients" in table.stdout
     result = runner.invoke(app, ["annotate", str(next(EXAMPLES.glob("mbc-005*"))), "--json"])
     document = json.loads(result.stdout)
-    assert document["knowledge_base"]["version"] == "2026.11.1"
+    assert document["knowledge_base"]["version"] == "2026.11.2"
     (sample,) = document["samples"]
     assert sample["sample"] == "MBC-005"
     elacestrant = next(f for f in sample["findings"] if f["entry_id"] == "esr1-elacestrant")
