@@ -21,6 +21,7 @@ run: $(STAMP)
 	$(BIN)/oncoboard annotate examples/cases
 	$(BIN)/oncoboard plan examples/cases/mbc-002-pik3ca-diabetes.yaml
 	$(BIN)/oncoboard plan examples/cases
+	$(BIN)/oncoboard monitor examples/cases/mbc-005-esr1-serial-ctdna.yaml
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench scripts
