@@ -11,6 +11,20 @@ from oncoboard.monitoring.ctdna import (
     ctdna_series,
     molecular_response,
 )
+from oncoboard.monitoring.percist import (
+    PERCIST_EVIDENCE,
+    MetabolicResponse,
+    PercistResult,
+    assess_percist,
+    percist_threshold,
+)
+from oncoboard.monitoring.rano_bm import (
+    RANO_BM_EVIDENCE,
+    RanoBmResponse,
+    RanoBmSeries,
+    RanoBmTimepoint,
+    assess_rano_bm,
+)
 from oncoboard.monitoring.recist import (
     RECIST_EVIDENCE,
     SCHWARTZ_NODES_EVIDENCE,
@@ -39,6 +53,8 @@ from oncoboard.monitoring.resistance import (
 )
 
 __all__ = [
+    "PERCIST_EVIDENCE",
+    "RANO_BM_EVIDENCE",
     "RECIST_EVIDENCE",
     "SCHWARTZ_NODES_EVIDENCE",
     "Alert",
@@ -48,9 +64,14 @@ __all__ = [
     "EmergentAlteration",
     "Measurability",
     "MeasurabilityClass",
+    "MetabolicResponse",
     "MolecularCall",
     "MolecularResponse",
     "MonitoringReport",
+    "PercistResult",
+    "RanoBmResponse",
+    "RanoBmSeries",
+    "RanoBmTimepoint",
     "RecistSeries",
     "Response",
     "SelectionProblem",
@@ -58,11 +79,14 @@ __all__ = [
     "TimepointResult",
     "VariantPoint",
     "VariantSeries",
+    "assess_percist",
+    "assess_rano_bm",
     "assess_recist",
     "ctdna_series",
     "emergent_alterations",
     "lesion_measurability",
     "molecular_response",
     "monitor_case",
+    "percist_threshold",
     "validate_target_selection",
 ]
