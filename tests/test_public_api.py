@@ -80,6 +80,12 @@ PUBLIC = {
     },
     "oncoboard.cli": {"app", "main"},
     "oncoboard.monitoring": {
+        "IRECIST_EVIDENCE",
+        "IRecistBestResponse",
+        "IRecistResponse",
+        "IRecistSeries",
+        "IRecistTimepoint",
+        "assess_irecist",
         "PERCIST_EVIDENCE",
         "MetabolicResponse",
         "PercistResult",

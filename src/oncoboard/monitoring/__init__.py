@@ -11,6 +11,14 @@ from oncoboard.monitoring.ctdna import (
     ctdna_series,
     molecular_response,
 )
+from oncoboard.monitoring.irecist import (
+    IRECIST_EVIDENCE,
+    IRecistBestResponse,
+    IRecistResponse,
+    IRecistSeries,
+    IRecistTimepoint,
+    assess_irecist,
+)
 from oncoboard.monitoring.percist import (
     PERCIST_EVIDENCE,
     MetabolicResponse,
@@ -53,6 +61,7 @@ from oncoboard.monitoring.resistance import (
 )
 
 __all__ = [
+    "IRECIST_EVIDENCE",
     "PERCIST_EVIDENCE",
     "RANO_BM_EVIDENCE",
     "RECIST_EVIDENCE",
@@ -62,6 +71,10 @@ __all__ = [
     "BestOverallResponse",
     "EmergenceStatus",
     "EmergentAlteration",
+    "IRecistBestResponse",
+    "IRecistResponse",
+    "IRecistSeries",
+    "IRecistTimepoint",
     "Measurability",
     "MeasurabilityClass",
     "MetabolicResponse",
@@ -79,6 +92,7 @@ __all__ = [
     "TimepointResult",
     "VariantPoint",
     "VariantSeries",
+    "assess_irecist",
     "assess_percist",
     "assess_rano_bm",
     "assess_recist",
