@@ -112,3 +112,13 @@ def test_monitor_cli_text_and_json():
     assert document["report"]["recist"]["best_overall_response"]["response"] == "PR"
     bad = runner.invoke(app, ["monitor", "does-not-exist.yaml"])
     assert bad.exit_code == 1 and "error:" in bad.stderr
+
+
+def test_progression_on_a_checkpoint_inhibitor_is_iupd_until_confirmed():
+    """MBC-010 on pembrolizumab: a new lesion (L3) on 2025-10-06 is RECIST PD, iRECIST iUPD
+    (Seymour 2017: confirm 4-8 weeks later before calling iCPD)."""
+    report = monitor_case(load_case(next(EXAMPLES.glob("mbc-010*"))))
+    assert report.irecist is not None
+    assert [t.irecist_response.value for t in report.irecist.timepoints] == ["iUPD"]
+    (progression,) = [a for a in report.alerts if a.kind is AlertKind.RADIOGRAPHIC_PROGRESSION]
+    assert "iUPD" in progression.action and "4-8 weeks" in progression.action

@@ -61,6 +61,15 @@ def _print(report: MonitoringReport) -> None:
             out.print(f"  not in the RECIST series: {skipped}", markup=False)
     else:
         out.print(f"RECIST: {report.recist_note}", markup=False)
+    if report.irecist is not None:
+        out.print(
+            "iRECIST (checkpoint inhibitor on this line): "
+            + ", ".join(
+                f"{t.date.isoformat()} {t.irecist_response.value}"
+                for t in report.irecist.timepoints
+            ),
+            markup=False,
+        )
     for result in report.molecular:
         out.print(
             f"ctDNA {result.date.isoformat()}: {result.call.value} — {result.detail}", markup=False

@@ -18,11 +18,15 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
+from pydantic import Field
+
 from oncoboard.errors import OncoboardError
+from oncoboard.knowledge import drug_vocabulary
 from oncoboard.model import Case, Evidence, EvidenceSource, Setting
 from oncoboard.model._base import CaseModel
 from oncoboard.monitoring._recist_types import RecistSeries, Response
 from oncoboard.monitoring.ctdna import MolecularCall, MolecularResponse, molecular_response
+from oncoboard.monitoring.irecist import IRecistSeries, assess_irecist
 from oncoboard.monitoring.recist import assess_recist
 from oncoboard.monitoring.resistance import (
     EmergenceStatus,
@@ -92,6 +96,9 @@ class MonitoringReport(CaseModel):
     line_agents: tuple[str, ...]
     recist: RecistSeries | None
     recist_note: str | None = None
+    irecist: IRecistSeries | None = Field(
+        default=None, description="iRECIST, when the current line has a checkpoint inhibitor."
+    )
     molecular: tuple[MolecularResponse, ...]
     emergent: tuple[EmergentAlteration, ...]
     alerts: tuple[Alert, ...]
@@ -256,15 +263,39 @@ def monitor_case(case: Case) -> MonitoringReport:
     current = max(ongoing or lines, key=lambda t: t.start_date, default=None)
     start = current.start_date if current else None
     recist, note = _recist(case, start)
+    irecist = None
+    vocabulary = drug_vocabulary()
+    on_ici = current is not None and any(
+        (d := vocabulary.lookup(a.name)) is not None and "immune_checkpoint_inhibitor" in d.classes
+        for a in current.agents
+    )
+    if on_ici and recist is not None:
+        studies = [a for a in case.imaging if start is None or a.date >= start - _BASELINE_WINDOW]
+        irecist = assess_irecist(studies)
     molecular = molecular_response(case)
     emergent = emergent_alterations(case)
     alerts = _alerts(case, recist, molecular, emergent)
+    if irecist is not None:  # on a checkpoint inhibitor RECIST PD is iUPD until confirmed
+        alerts = [
+            a.model_copy(
+                update={
+                    "action": "iRECIST: unconfirmed progression (iUPD) on a checkpoint "
+                    "inhibitor; if clinically stable, confirm with imaging 4-8 weeks later "
+                    "before stopping",
+                    "evidence": (*a.evidence, *irecist.timepoints[0].evidence[:1]),
+                }
+            )
+            if a.kind is AlertKind.RADIOGRAPHIC_PROGRESSION
+            else a
+            for a in alerts
+        ]
     return MonitoringReport(
         patient_id=case.patient.id,
         line_start=start,
         line_agents=tuple(a.name for a in current.agents) if current else (),
         recist=recist,
         recist_note=note,
+        irecist=irecist,
         molecular=tuple(molecular),
         emergent=tuple(emergent),
         alerts=tuple(alerts),
