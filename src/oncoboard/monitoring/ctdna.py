@@ -32,7 +32,15 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from oncoboard.model import Case, CtDNAVariant, Evidence, EvidenceSource, LiquidBiopsy, Setting
+from oncoboard.model import (
+    Case,
+    CtDNAVariant,
+    Evidence,
+    EvidenceSource,
+    LiquidBiopsy,
+    Setting,
+    TreatmentLine,
+)
 from oncoboard.model._base import CaseModel
 
 __all__ = [
@@ -149,11 +157,11 @@ def ctdna_series(case: Case) -> list[VariantSeries]:
     ]
 
 
-def _current_line_start(case: Case) -> dt.date | None:
+def current_metastatic_line(case: Case) -> TreatmentLine | None:
+    """The ongoing metastatic line (latest started), else the most recent one, else None."""
     lines = [t for t in case.treatments if t.setting is Setting.METASTATIC]
     ongoing = [t for t in lines if t.ongoing]
-    chosen = max(ongoing or lines, key=lambda t: t.start_date, default=None)
-    return chosen.start_date if chosen else None
+    return max(ongoing or lines, key=lambda t: t.start_date, default=None)
 
 
 def molecular_response(case: Case, *, line_start: dt.date | None = None) -> list[MolecularResponse]:
@@ -162,7 +170,8 @@ def molecular_response(case: Case, *, line_start: dt.date | None = None) -> list
     The baseline is the last draw on or before the line's start date. Without a line or a
     baseline draw with a detected variant there is nothing to call, and the list is empty.
     """
-    start = line_start or _current_line_start(case)
+    current = current_metastatic_line(case)
+    start = line_start or (current.start_date if current else None)
     draws = sorted(case.liquid_biopsies, key=lambda d: d.date)
     if start is None:
         return []

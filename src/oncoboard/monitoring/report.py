@@ -22,10 +22,15 @@ from pydantic import Field
 
 from oncoboard.errors import OncoboardError
 from oncoboard.knowledge import drug_vocabulary
-from oncoboard.model import Case, Evidence, EvidenceSource, Setting
+from oncoboard.model import Case, Evidence, EvidenceSource, ImagingAssessment, Setting
 from oncoboard.model._base import CaseModel
 from oncoboard.monitoring._recist_types import RecistSeries, Response
-from oncoboard.monitoring.ctdna import MolecularCall, MolecularResponse, molecular_response
+from oncoboard.monitoring.ctdna import (
+    MolecularCall,
+    MolecularResponse,
+    current_metastatic_line,
+    molecular_response,
+)
 from oncoboard.monitoring.irecist import IRecistSeries, assess_irecist
 from oncoboard.monitoring.recist import assess_recist
 from oncoboard.monitoring.resistance import (
@@ -105,8 +110,7 @@ class MonitoringReport(CaseModel):
     timeline: tuple[TimelineEvent, ...]
 
 
-def _recist(case: Case, start: dt.date | None) -> tuple[RecistSeries | None, str | None]:
-    studies = [a for a in case.imaging if start is None or a.date >= start - _BASELINE_WINDOW]
+def _recist(studies: list[ImagingAssessment]) -> tuple[RecistSeries | None, str | None]:
     if not studies:
         return None, "no imaging since the start of the current line"
     try:
@@ -258,11 +262,10 @@ def _timeline(
 
 def monitor_case(case: Case) -> MonitoringReport:
     """RECIST on the current line, ctDNA calls, emergent alterations, alerts and timeline."""
-    lines = [t for t in case.treatments if t.setting is Setting.METASTATIC]
-    ongoing = [t for t in lines if t.ongoing]
-    current = max(ongoing or lines, key=lambda t: t.start_date, default=None)
+    current = current_metastatic_line(case)
     start = current.start_date if current else None
-    recist, note = _recist(case, start)
+    studies = [a for a in case.imaging if start is None or a.date >= start - _BASELINE_WINDOW]
+    recist, note = _recist(studies)
     irecist = None
     vocabulary = drug_vocabulary()
     on_ici = current is not None and any(
@@ -270,7 +273,6 @@ def monitor_case(case: Case) -> MonitoringReport:
         for a in current.agents
     )
     if on_ici and recist is not None:
-        studies = [a for a in case.imaging if start is None or a.date >= start - _BASELINE_WINDOW]
         irecist = assess_irecist(studies)
     molecular = molecular_response(case)
     emergent = emergent_alterations(case)

@@ -15,9 +15,9 @@ from oncoboard.model import Evidence, RoutePreference, SiteName
 from oncoboard.planning.options import Intent, OptionWarning, PlannedAgent
 from oncoboard.planning.pathways import Regimen, pathways
 from oncoboard.planning.rules import PlanFacts
-from oncoboard.planning.safety import SafetyStatus, safety_checks
+from oncoboard.planning.safety import SafetyCheck, SafetyStatus, safety_checks
 
-__all__ = ["causes_alopecia", "option_warnings"]
+__all__ = ["agent_checks", "causes_alopecia", "option_warnings"]
 
 # Classes that act fast enough for a visceral crisis (ABC5: chemotherapy, or an ADC / anti-HER2
 # combination with high response rates).
@@ -49,9 +49,16 @@ def _ref(key: str) -> Evidence:
     return pathways().references[key]
 
 
+def agent_checks(facts: PlanFacts, agent: str) -> tuple[SafetyCheck, ...]:
+    """The safety checks of ``agent`` for the patient, computed once per plan."""
+    if agent not in facts.safety:
+        facts.safety[agent] = tuple(safety_checks(facts.case, [agent]))
+    return facts.safety[agent]
+
+
 def _safety(facts: PlanFacts, agents: list[PlannedAgent]) -> list[OptionWarning]:
     warnings: dict[tuple[str, str], OptionWarning] = {}
-    for check in safety_checks(facts.case, [a.agent for a in agents]):
+    for check in (c for a in agents for c in agent_checks(facts, a.agent)):
         if check.status not in (SafetyStatus.CAUTION, SafetyStatus.UNKNOWN):
             continue
         key = (check.check, check.detail)

@@ -28,7 +28,7 @@ from oncoboard.genomics.report import SampleAnnotation
 from oncoboard.knowledge import drug_vocabulary, knowledge_base
 from oncoboard.knowledge.drugs import Drug
 from oncoboard.model import Case, Evidence, RoutePreference, SiteName
-from oncoboard.planning._personalise import causes_alopecia, option_warnings
+from oncoboard.planning._personalise import agent_checks, causes_alopecia, option_warnings
 from oncoboard.planning.immunotherapy import immunotherapy_eligibility
 from oncoboard.planning.options import (
     ExcludedOption,
@@ -42,7 +42,7 @@ from oncoboard.planning.options import (
 )
 from oncoboard.planning.pathways import Component, Pathways, Regimen, Step, pathways
 from oncoboard.planning.rules import PlanFacts, evaluate, plan_facts
-from oncoboard.planning.safety import SafetyStatus, safety_checks
+from oncoboard.planning.safety import SafetyStatus
 
 __all__ = ["plan_case"]
 
@@ -163,11 +163,11 @@ def _ordered(component: Component, facts: PlanFacts) -> list[tuple[str, ...]]:
     return alternatives
 
 
-def _agent_problem(agent: str, component: Component, facts: PlanFacts, case: Case) -> str | None:
+def _agent_problem(agent: str, component: Component, facts: PlanFacts) -> str | None:
     progressed = facts.progressed_agents.get(agent)
     if progressed and not component.reuse_after_progression and not component.prefer_current:
         return progressed
-    set_aside = [c for c in safety_checks(case, [agent]) if c.status is SafetyStatus.SET_ASIDE]
+    set_aside = [c for c in agent_checks(facts, agent) if c.status is SafetyStatus.SET_ASIDE]
     if set_aside:
         return "; ".join(f"{c.check}: {c.detail}" for c in set_aside)
     return None
@@ -189,7 +189,7 @@ def _fill(regimen: Regimen, facts: PlanFacts) -> tuple[list[PlannedAgent], list[
             issues = [
                 f"{agent}: {issue}"
                 for agent in group
-                if (issue := _agent_problem(agent, component, facts, facts.case)) is not None
+                if (issue := _agent_problem(agent, component, facts)) is not None
             ]
             if issues:
                 set_aside += issues

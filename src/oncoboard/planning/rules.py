@@ -34,6 +34,7 @@ from oncoboard.model import (
     SiteName,
     TreatmentLine,
 )
+from oncoboard.planning._checks_common import SafetyCheck, latest
 from oncoboard.planning.options import EndocrineSensitivity
 
 __all__ = ["RULES", "PlanFacts", "RuleResult", "plan_facts", "rule_name"]
@@ -73,6 +74,8 @@ class PlanFacts:
     visceral_crisis: str | None
     sites: frozenset[SiteName] = field(default_factory=frozenset)
     active_sites: frozenset[SiteName] = field(default_factory=frozenset)
+    # safety checks by agent, filled once per plan (agents recur across regimens)
+    safety: dict[str, tuple[SafetyCheck, ...]] = field(default_factory=dict)
 
 
 def _line_label(line: TreatmentLine) -> str:
@@ -190,11 +193,7 @@ def _visceral_crisis(case: Case) -> str | None:
         return f"visceral crisis recorded {crisis.date.isoformat()} ({organs})" + (
             f": {crisis.detail}" if crisis.detail else ""
         )
-    bilirubin = max(
-        (lab for lab in case.labs if lab.test is LabTest.TOTAL_BILIRUBIN),
-        key=lambda lab: lab.date,
-        default=None,
-    )
+    bilirubin = latest(case, LabTest.TOTAL_BILIRUBIN)
     gilbert = any(
         c.category is ComorbidityCategory.GILBERT_SYNDROME and c.status == "active"
         for c in case.comorbidities
