@@ -22,6 +22,7 @@ run: $(STAMP)
 	$(BIN)/oncoboard plan examples/cases/mbc-002-pik3ca-diabetes.yaml
 	$(BIN)/oncoboard plan examples/cases
 	$(BIN)/oncoboard monitor examples/cases/mbc-005-esr1-serial-ctdna.yaml
+	$(BIN)/oncoboard mrd examples/mrd/tumour.tsv examples/mrd/plasma.tsv --normals examples/mrd/normals.tsv
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench scripts

@@ -4,9 +4,9 @@ The patient's tumour variants are looked up in the plasma counts. Loci seen in n
 excluded; the single locus most inconsistent with the others (a CHIP variant, an unrecognised
 germline variant or a mapping artefact) is set aside when its count is implausible given the
 rest; the tumour-allele reads of the remaining loci are summed and tested against the summed
-background (see :mod:`oncoboard.mrd._stats`). A detected call also says whether it survives
-leaving out its strongest locus. A not-detected call always carries the sample's limit of
-detection: "not detected" is never "absent".
+background (see :mod:`oncoboard.mrd._stats`). A detected call also says whether it rests on
+one locus (the other loci together show no excess). A not-detected call always carries the
+sample's limit of detection: "not detected" is never "absent".
 
 The tumour fraction is estimated as twice the mutant allele fraction, which assumes clonal
 heterozygous variants in copy-neutral regions.
@@ -33,6 +33,8 @@ from oncoboard.mrd.counts import LocusCount
 from oncoboard.mrd.loci import LocusKey, TumourLocus
 
 __all__ = ["INVAR_EVIDENCE", "LocusResult", "LocusStatus", "MrdCall", "MrdResult", "detect_mrd"]
+
+_NO_EXCESS = 0.5  # p-value of the other loci at or above which they show no excess at all
 
 DISCLAIMER = "Decision support for qualified clinicians; not a diagnostic test result."
 
@@ -93,7 +95,8 @@ class MrdResult(CaseModel):
     lod95_allele_fraction: float | None
     lod95_tumour_fraction: float | None
     single_locus_signal: bool = Field(
-        description="Detected, but not once the strongest locus is left out."
+        description="Detected, but the loci other than the strongest show no excess "
+        "(their combined p-value >= 0.5)."
     )
     loci: tuple[LocusResult, ...]
     detail: str
@@ -155,7 +158,7 @@ def detect_mrd(
     )
     call = _call(test, lod, alpha, max_lod)
     single = call is MrdCall.DETECTED and _rests_on_one_locus(
-        alt, depth, error, model.overdispersion, alpha
+        alt, depth, error, model.overdispersion
     )
     evidence = (INVAR_EVIDENCE, *model.evidence)
     return MrdResult(
@@ -246,14 +249,14 @@ def _call(test: _stats.CombinedTest, lod: float | None, alpha: float, max_lod: f
 
 
 def _rests_on_one_locus(
-    alt: np.ndarray, depth: np.ndarray, error: np.ndarray, overdispersion: float, alpha: float
+    alt: np.ndarray, depth: np.ndarray, error: np.ndarray, overdispersion: float
 ) -> bool:
     if alt.size < 2:
         return True
     strongest = int(np.argmax(alt - depth * error))
     keep = np.arange(alt.size) != strongest
     rest = _stats.combined_test(alt[keep], depth[keep], error[keep], overdispersion)
-    return rest.p_value >= alpha
+    return rest.p_value >= _NO_EXCESS
 
 
 def _detail(
@@ -270,7 +273,9 @@ def _detail(
     )
     lod_text = "—" if lod is None else f"{lod:.1e}"
     if call is MrdCall.DETECTED:
-        caveat = "; the signal rests on one locus: confirm" if single else ""
+        caveat = (
+            "; the signal rests on one locus (the others show no excess): confirm" if single else ""
+        )
         return f"ctDNA detected: {counts}, mutant fraction {estimate:.1e}{caveat}"
     if call is MrdCall.NOT_DETECTED:
         return f"ctDNA not detected at LOD95 {lod_text} (mutant fraction): {counts}; not absent"

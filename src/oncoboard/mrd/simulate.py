@@ -35,7 +35,13 @@ from oncoboard.mrd.counts import LocusCount
 from oncoboard.mrd.detect import MrdCall, detect_mrd
 from oncoboard.mrd.loci import LocusKey, TumourLocus, substitution_class
 
-__all__ = ["AssaySettings", "DetectionRate", "simulate_detection"]
+__all__ = [
+    "AssaySettings",
+    "DetectionRate",
+    "SimulatedPatient",
+    "simulate_detection",
+    "simulated_patient",
+]
 
 _SNV_CLASSES = ("C>T", "C>A", "C>G", "T>A", "T>C", "T>G")
 _CLASS_WEIGHTS = (0.35, 0.15, 0.15, 0.1, 0.15, 0.1)
@@ -136,25 +142,62 @@ def simulate_detection(
     return results
 
 
+@dataclass(frozen=True, slots=True)
+class SimulatedPatient:
+    """A simulated patient: tumour loci, their true error rates and clonality."""
+
+    loci: list[TumourLocus]
+    error_rates: np.ndarray
+    clonality: np.ndarray
+    settings: AssaySettings
+
+    def normal(self, rng: np.random.Generator) -> dict[LocusKey, LocusCount]:
+        """Counts of one normal plasma (no ctDNA, no artefact) at the patient's loci."""
+        return _counts(self.loci, _sample(rng, self.error_rates, 0.0, None, self.settings))
+
+    def plasma(
+        self, rng: np.random.Generator, tumour_fraction: float
+    ) -> dict[LocusKey, LocusCount]:
+        """Counts of one plasma of this patient at ``tumour_fraction``.
+
+        Heterozygous variants: mutant allele fraction = tumour fraction / 2 x clonality. With
+        ``settings.artefact_fraction`` one random locus also gets that allele fraction.
+        """
+        artefact = None
+        if self.settings.artefact_fraction > 0:
+            artefact = int(rng.integers(len(self.loci)))
+        mutant = tumour_fraction / 2 * self.clonality
+        return _counts(self.loci, _sample(rng, self.error_rates, mutant, artefact, self.settings))
+
+
+def simulated_patient(
+    rng: np.random.Generator,
+    settings: AssaySettings | None = None,
+    loci: Sequence[TumourLocus] | None = None,
+) -> SimulatedPatient:
+    """Draw a patient: ``loci`` (random SNVs if not given), true error rates, clonality."""
+    settings = settings or AssaySettings()
+    chosen = list(loci) if loci is not None else _patient_loci(rng, settings.loci)
+    classes = [substitution_class(locus) for locus in chosen]
+    base = np.array([settings.rates[c] for c in classes]) * settings.error_scale
+    error = base * rng.lognormal(0.0, settings.locus_error_sigma, size=len(chosen))
+    clonal = rng.random(len(chosen)) < settings.clonal_share
+    clonality = np.where(clonal, 1.0, rng.uniform(0.2, 1.0, len(chosen)))
+    return SimulatedPatient(chosen, error, clonality, settings)
+
+
 def _one_draw(
     rng: np.random.Generator, fraction: float, settings: AssaySettings
 ) -> tuple[MrdCall, float]:
-    loci = _patient_loci(rng, settings.loci)
-    classes = [substitution_class(locus) for locus in loci]
-    base = np.array([settings.rates[c] for c in classes]) * settings.error_scale
-    locus_error = base * rng.lognormal(0.0, settings.locus_error_sigma, size=len(loci))
-    normals = [
-        _counts(loci, _sample(rng, locus_error, 0.0, None, settings))
-        for _ in range(settings.normals)
-    ]
-    model = error_model_from_normals(loci, normals, rates=settings.rates)
-    clonality = np.where(
-        rng.random(len(loci)) < settings.clonal_share, 1.0, rng.uniform(0.2, 1.0, len(loci))
-    )
-    artefact = int(rng.integers(len(loci))) if settings.artefact_fraction > 0 else None
-    plasma = _sample(rng, locus_error, fraction / 2 * clonality, artefact, settings)
+    patient = simulated_patient(rng, settings)
+    normals = [patient.normal(rng) for _ in range(settings.normals)]
+    model = error_model_from_normals(patient.loci, normals, rates=settings.rates)
     result = detect_mrd(
-        loci, _counts(loci, plasma), model, alpha=settings.alpha, max_outliers=settings.max_outliers
+        patient.loci,
+        patient.plasma(rng, fraction),
+        model,
+        alpha=settings.alpha,
+        max_outliers=settings.max_outliers,
     )
     lod = result.lod95_tumour_fraction
     return result.call, 1.0 if lod is None else lod
