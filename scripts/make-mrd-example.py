@@ -29,9 +29,7 @@ HEADER = "sample\tchrom\tpos\tref\talt\talt_reads\tdepth\n"
 
 
 def main() -> None:
-    loci = [
-        locus for locus in read_tumour_loci(SOURCE) if (locus.tumor_vaf or 0) >= 0.15
-    ][:24]
+    loci = [locus for locus in read_tumour_loci(SOURCE) if (locus.tumor_vaf or 0) >= 0.15][:24]
     rng = np.random.default_rng(20260115)
     patient = simulated_patient(rng, loci=loci)
     TARGET.mkdir(parents=True, exist_ok=True)

@@ -106,6 +106,9 @@ PUBLIC = {
         "substitution_class",
     },
     "oncoboard.monitoring": {
+        "MarkerPoint",
+        "MarkerTrend",
+        "SuggestedOption",
         "IRECIST_EVIDENCE",
         "IRecistBestResponse",
         "IRecistResponse",

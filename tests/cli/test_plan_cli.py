@@ -91,8 +91,8 @@ def test_json_folder_every_option_of_every_demo_case_is_cited():
     """Acceptance: every option in the JSON output for every demo case has >= 1 evidence."""
     document = _plan_json(str(EXAMPLES))
     plans = document["plans"]
-    assert len(plans) == len(list(find_case_files([EXAMPLES]))) == 15
-    assert len({p["patient_id"] for p in plans}) == 15
+    assert len(plans) == len(list(find_case_files([EXAMPLES]))) == 16
+    assert len({p["patient_id"] for p in plans}) == 16
     for plan in plans:
         assert plan["options"], plan["patient_id"]
         for option in plan["options"] + plan["supportive_and_local"]:
@@ -105,7 +105,7 @@ def test_json_folder_every_option_of_every_demo_case_is_cited():
 def test_folder_text_is_a_cohort_table():
     result = runner.invoke(app, ["plan", str(EXAMPLES)])
     assert result.exit_code == 0, result.stderr
-    assert "Treatment options: 15 patients" in result.stdout
+    assert "Treatment options: 16 patients" in result.stdout
     for n in range(1, 16):
         assert f"MBC-{n:03d}" in result.stdout
     assert "qualified clinicians" in _flat(result.stdout)

@@ -88,7 +88,7 @@ def test_annotate_cli_case_folder_and_json():
     runner = CliRunner()
     table = runner.invoke(app, ["annotate", str(EXAMPLES)])
     assert table.exit_code == 0, table.stderr
-    assert "Actionable findings: 15 patients" in table.stdout
+    assert "Actionable findings: 16 patients" in table.stdout
     result = runner.invoke(app, ["annotate", str(next(EXAMPLES.glob("mbc-005*"))), "--json"])
     document = json.loads(result.stdout)
     assert document["knowledge_base"]["version"] == "2026.11.2"

@@ -394,3 +394,96 @@ def test_other_modality_without_targets_is_left_out_and_listed():
     assert {t.modality.value for t in series.timepoints} == {"CT"}
     assert len(series.skipped) == 3
     assert all("MRI" in s and "no baseline target lesion" in s for s in series.skipped)
+
+
+# --- too small to measure (RECIST 1.1: present but too small -> 5 mm; disappeared -> 0 mm) ---
+
+
+def test_too_small_target_counts_five_mm_in_the_sum() -> None:
+    """Baseline 20 + 10 = 30 mm; L2 faintly seen: 10 + 5 = 15 mm, -50 % -> PR."""
+    series = _series(
+        _scan(0, *_two_targets(20, 10), baseline=True),
+        _scan(56, _les("L1", 10), _les("L2", site="lung", too_small_to_measure=True)),
+    )
+    (tp,) = series.timepoints
+    assert tp.sum_mm == 15
+    assert tp.change_from_baseline_pct == pytest.approx(-50.0)
+    assert tp.target_response is Response.PR
+    assert "target(s) L2 too small to measure: default 5 mm each in the sum (RECIST 1.1)" in (
+        tp.reasons
+    )
+
+
+def test_too_small_non_nodal_target_is_not_cr_but_a_small_node_can_be() -> None:
+    """A non-nodal target at 5 mm is not gone (PR, not CR); a node at the 5 mm default is
+    < 10 mm short axis and so normal (Eisenhauer 2009: the default applies to nodes too)."""
+    small = _series(
+        _scan(0, _les("L1", 20), baseline=True),
+        _scan(56, _les("L1", too_small_to_measure=True)),
+    )
+    assert small.timepoints[0].sum_mm == 5
+    assert small.timepoints[0].target_response is Response.PR
+    gone = _series(_scan(0, _les("L1", 20), baseline=True), _scan(56, _les("L1", 0)))
+    assert gone.timepoints[0].target_response is Response.CR
+    node = {"site": "lymph_node", "lymph_node": True}
+    nodal = _series(
+        _scan(0, _les("N1", 20, **node), baseline=True),
+        _scan(56, _les("N1", too_small_to_measure=True, **node)),
+    )
+    assert nodal.timepoints[0].sum_mm == 5
+    assert nodal.timepoints[0].target_response is Response.CR
+
+
+def test_pd_threshold_uses_the_five_mm_nadir() -> None:
+    """Baseline 30 + 20 = 50 mm. Day 56: L1 too small (5 mm), L2 0 mm -> nadir 5 mm. Day 112:
+    L1 9 mm is +4 mm (+80 %) -> not PD (a 0 mm nadir would have made it +9 mm, PD). Day 168:
+    L1 10 mm is +5 mm and +100 % -> PD."""
+    series = _series(
+        _scan(0, *_two_targets(30, 20), baseline=True),
+        _scan(56, _les("L1", too_small_to_measure=True), _les("L2", 0, site="lung")),
+        _scan(112, _les("L1", 9), _les("L2", 0, site="lung")),
+        _scan(168, _les("L1", 10), _les("L2", 0, site="lung")),
+    )
+    first, second, third = series.timepoints
+    assert (first.sum_mm, first.target_response) == (5, Response.PR)
+    assert (second.nadir_mm, second.change_from_nadir_mm) == (5, 4)
+    assert second.target_response is Response.PR
+    assert "+20 % from nadir but only +4 mm (< 5 mm): not PD" in second.reasons
+    assert (third.nadir_mm, third.change_from_nadir_mm) == (5, 5)
+    assert third.overall_response is Response.PD
+
+
+def test_too_small_conflicts_are_errors_naming_the_field() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="too_small_to_measure is true but size_mm is 4"):
+        Lesion.model_validate(_les("L1", 4, too_small_to_measure=True))
+    with pytest.raises(ValidationError, match="too_small_to_measure is true but status is"):
+        Lesion.model_validate(_les("L1", too_small_to_measure=True, status="absent"))
+    with pytest.raises(ValidationError, match="a target lesion needs size_mm"):
+        Lesion.model_validate(_les("L1"))
+    baseline = lesion_measurability(Lesion.model_validate(_les("L1", too_small_to_measure=True)))
+    assert (baseline.measurable, baseline.note) == (False, "too small to measure")
+
+
+def test_irecist_sums_too_small_targets_at_five_mm() -> None:
+    from oncoboard.monitoring.irecist import assess_irecist
+
+    series = assess_irecist(
+        [
+            _scan(0, *_two_targets(20, 10), baseline=True),
+            _scan(56, _les("L1", 10), _les("L2", site="lung", too_small_to_measure=True)),
+        ]
+    )
+    assert series.timepoints[0].target_sum_mm == 15
+
+
+def test_demo_mbc_007_too_small_target() -> None:
+    """MBC-007 on 2026-05-11: H1 19 mm, H2 faintly seen (too small: 5 mm), LN1 9 mm ->
+    33 mm vs baseline 94 mm (-64.9 %): PR, not CR (a non-nodal target remains)."""
+    series = assess_recist(load_case(EXAMPLES / "mbc-007-her2-pos-first-line-tdxd.yaml").imaging)
+    last = series.timepoints[-1]
+    assert (last.date, last.sum_mm) == (dt.date(2026, 5, 11), 33)
+    assert last.change_from_baseline_pct == pytest.approx(100 * (33 - 94) / 94)
+    assert last.target_response is Response.PR
+    assert any(r.startswith("target(s) H2 too small to measure") for r in last.reasons)

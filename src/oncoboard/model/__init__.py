@@ -42,10 +42,12 @@ from oncoboard.model.genomics import (
     Variant,
 )
 from oncoboard.model.imaging import (
+    CorticosteroidStatus,
     ImagingAssessment,
     Lesion,
     LesionRole,
     Modality,
+    NeurologicalStatus,
     NonTargetStatus,
 )
 from oncoboard.model.labs import LAB_UNITS, LabResult, LabTest
@@ -101,6 +103,7 @@ __all__ = [
     "ComorbidityCategory",
     "CopyNumberEvent",
     "CopyNumberType",
+    "CorticosteroidStatus",
     "CtDNAVariant",
     "Evidence",
     "EvidenceSource",
@@ -134,6 +137,7 @@ __all__ = [
     "MenopausalStatus",
     "MetastaticSite",
     "Modality",
+    "NeurologicalStatus",
     "NonTargetStatus",
     "PDL1Assay",
     "PDL1Result",

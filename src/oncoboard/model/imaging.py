@@ -11,7 +11,15 @@ from pydantic import Field, field_validator, model_validator
 from oncoboard.model._base import CaseModel, FieldError, Identifier, fhir, mcode
 from oncoboard.model.metastasis import SiteName
 
-__all__ = ["ImagingAssessment", "Lesion", "LesionRole", "Modality", "NonTargetStatus"]
+__all__ = [
+    "CorticosteroidStatus",
+    "ImagingAssessment",
+    "Lesion",
+    "LesionRole",
+    "Modality",
+    "NeurologicalStatus",
+    "NonTargetStatus",
+]
 
 
 class Modality(StrEnum):
@@ -41,6 +49,23 @@ class NonTargetStatus(StrEnum):
     UNEQUIVOCAL_PROGRESSION = "unequivocal_progression"
 
 
+class CorticosteroidStatus(StrEnum):
+    """Corticosteroid use at a brain study, relative to the RANO-BM baseline."""
+
+    NONE = "none"
+    STABLE = "stable"
+    INCREASED = "increased"
+    DECREASED = "decreased"
+
+
+class NeurologicalStatus(StrEnum):
+    """Neurological (clinical) status at a brain study, relative to the RANO-BM baseline."""
+
+    STABLE = "stable"
+    IMPROVED = "improved"
+    WORSE = "worse"
+
+
 class Lesion(CaseModel):
     """One lesion at one time point; ``id`` links the same lesion across assessments.
 
@@ -64,6 +89,13 @@ class Lesion(CaseModel):
     sul_peak: Annotated[float, Field(ge=0, le=200)] | None = Field(
         default=None, description="SUV normalised to lean body mass, peak (PERCIST)."
     )
+    too_small_to_measure: bool = Field(
+        default=False,
+        description="Present but too small to measure (faintly seen): RECIST 1.1 assigns a "
+        "default 5 mm in the target sum (Eisenhauer EJC 2009;45:228; a disappeared lesion is "
+        "0 mm and an actual measure, even < 5 mm, is recorded when possible). Leave size_mm "
+        "empty; not for absent lesions.",
+    )
     previously_irradiated: bool = Field(
         default=False,
         description="In a previously irradiated field (RECIST: not measurable "
@@ -73,8 +105,26 @@ class Lesion(CaseModel):
 
     @model_validator(mode="after")
     def _measured_if_target(self) -> Lesion:
-        if self.role is LesionRole.TARGET and self.size_mm is None:
-            raise FieldError("size_mm", "a target lesion needs size_mm")
+        if self.too_small_to_measure and self.size_mm is not None:
+            raise FieldError(
+                "too_small_to_measure",
+                f"too_small_to_measure is true but size_mm is {self.size_mm:g}; give one or the "
+                "other (RECIST 1.1: record an actual measure when one is possible)",
+            )
+        if self.too_small_to_measure and self.status is NonTargetStatus.ABSENT:
+            raise FieldError(
+                "too_small_to_measure",
+                "too_small_to_measure is true but status is 'absent'; a disappeared lesion is "
+                "recorded as absent (0 mm), a faintly seen one as too small to measure (5 mm)",
+            )
+        if (
+            self.role is LesionRole.TARGET
+            and self.size_mm is None
+            and not self.too_small_to_measure
+        ):
+            raise FieldError(
+                "size_mm", "a target lesion needs size_mm (or too_small_to_measure at follow-up)"
+            )
         if self.lymph_node and self.site is not SiteName.LYMPH_NODE:
             raise FieldError("lymph_node", f"lymph_node is true but site is {self.site.value!r}")
         return self
@@ -91,6 +141,32 @@ class ImagingAssessment(CaseModel):
     baseline: bool = Field(default=False, description="True for the baseline of the current line.")
     lesions: list[Lesion] = Field(default_factory=list)
     report: str | None = Field(default=None, description="Short free-text impression.")
+    liver_mean_sul: Annotated[float, Field(gt=0, le=50)] | None = Field(
+        default=None,
+        description="PET-CT: mean SUL of a 3-cm sphere in the right liver lobe (PERCIST "
+        "reference; Wahl J Nucl Med 2009;50:122S).",
+    )
+    liver_sd_sul: Annotated[float, Field(ge=0, le=50)] | None = Field(
+        default=None, description="PET-CT: standard deviation of SUL in that liver sphere."
+    )
+    blood_pool_mean_sul: Annotated[float, Field(gt=0, le=50)] | None = Field(
+        default=None,
+        description="PET-CT: mean SUL in the descending aorta (PERCIST fallback reference and "
+        "background level for complete metabolic response).",
+    )
+    blood_pool_sd_sul: Annotated[float, Field(ge=0, le=50)] | None = Field(
+        default=None, description="PET-CT: standard deviation of SUL in the blood-pool ROI."
+    )
+    corticosteroids: CorticosteroidStatus | None = Field(
+        default=None,
+        description="Brain studies (RANO-BM): corticosteroid use at this study relative to the "
+        "baseline: none, stable, increased or decreased. Unknown when empty.",
+    )
+    neurological_status: NeurologicalStatus | None = Field(
+        default=None,
+        description="Brain studies (RANO-BM): clinical status at this study relative to the "
+        "baseline: stable, improved or worse. Unknown when empty.",
+    )
 
     @field_validator("lesions")
     @classmethod
@@ -101,3 +177,12 @@ class ImagingAssessment(CaseModel):
                 raise ValueError(f"lesion id {lesion.id!r} appears twice in one assessment")
             seen.add(lesion.id)
         return value
+
+    @model_validator(mode="after")
+    def _pet_reference_on_pet(self) -> ImagingAssessment:
+        for name in ("liver_mean_sul", "liver_sd_sul", "blood_pool_mean_sul", "blood_pool_sd_sul"):
+            if getattr(self, name) is not None and self.modality is not Modality.PET_CT:
+                raise FieldError(
+                    name, f"{name} is a PET-CT reference but the study is {self.modality.value}"
+                )
+        return self

@@ -50,7 +50,10 @@ from oncoboard.monitoring.recist import (
 from oncoboard.monitoring.report import (
     Alert,
     AlertKind,
+    MarkerPoint,
+    MarkerTrend,
     MonitoringReport,
+    SuggestedOption,
     TimelineEvent,
     monitor_case,
 )
@@ -75,6 +78,8 @@ __all__ = [
     "IRecistResponse",
     "IRecistSeries",
     "IRecistTimepoint",
+    "MarkerPoint",
+    "MarkerTrend",
     "Measurability",
     "MeasurabilityClass",
     "MetabolicResponse",
@@ -88,6 +93,7 @@ __all__ = [
     "RecistSeries",
     "Response",
     "SelectionProblem",
+    "SuggestedOption",
     "TimelineEvent",
     "TimepointResult",
     "VariantPoint",

@@ -7,7 +7,8 @@ definitions used here, common in trials, are stated with each call:
   reads at adequate depth);
 * **molecular response**: mean VAF of the variants detected at baseline falls by >= 50%;
 * **molecular progression** (Oncoboard convention, flagged unverified): mean VAF rises to
-  >= 2x its on-treatment nadir and to >= 1% absolute, or a variant not detected at baseline
+  >= 2x its on-treatment nadir and to >= 1% absolute, even while still below baseline (the
+  rise takes precedence over a fall from baseline), or a variant not detected at baseline
   appears (reported separately as emergent);
 * otherwise **stable**. A draw that does not report a tracked variant's gene (panel known not
   to cover it, or panel unknown) is **not evaluable** for that variant: unknown is not zero.
@@ -107,9 +108,18 @@ class MolecularResponse(CaseModel):
     line_start: dt.date
     baseline_date: dt.date
     call: MolecularCall
+    tumor_informed: bool = Field(
+        default=False,
+        description="Called from a tumour-informed (MRD) assay's detection and MTM/mL, "
+        "not from variant VAFs.",
+    )
     mean_vaf: float | None
-    baseline_mean_vaf: float
-    change_pct: float | None = Field(description="Change of mean VAF from baseline, percent.")
+    baseline_mean_vaf: float | None
+    mean_tumor_molecules_per_ml: float | None = None
+    baseline_tumor_molecules_per_ml: float | None = None
+    change_pct: float | None = Field(
+        description="Change from baseline, percent, of mean VAF (or MTM/mL when tumour-informed)."
+    )
     tumor_fraction: float | None = None
     detail: str
     rule: str
@@ -168,7 +178,9 @@ def molecular_response(case: Case, *, line_start: dt.date | None = None) -> list
     """The ctDNA call of each on-treatment draw of the current (or given) line.
 
     The baseline is the last draw on or before the line's start date. Without a line or a
-    baseline draw with a detected variant there is nothing to call, and the list is empty.
+    baseline draw with a detected variant there is nothing to call, and the list is empty;
+    a tumour-informed baseline with ctDNA detected but no variants listed is followed by its
+    detection and MTM/mL (:func:`tumour_informed_calls`).
     """
     current = current_metastatic_line(case)
     start = line_start or (current.start_date if current else None)
@@ -181,6 +193,12 @@ def molecular_response(case: Case, *, line_start: dt.date | None = None) -> list
     baseline = before[-1]
     tracked = [(v.gene, _change(v)) for v in baseline.variants if v.alt_reads > 0]
     if not tracked:
+        if baseline.tumor_informed and baseline.ctdna_detected:
+            # imported here: that module builds on this one's result types
+            from oncoboard.monitoring._ctdna_informed import tumour_informed_calls
+
+            after = [d for d in draws if d.date > start and d.tumor_informed]
+            return tumour_informed_calls(baseline, after, start)
         return []
     baseline_mean = statistics.fmean(
         v.alt_reads / v.depth for v in baseline.variants if v.alt_reads > 0
@@ -238,11 +256,12 @@ def _call(
     undetermined = [p for p in points if p.detected is None]
     if all(p.detected is not True for p in points):
         call, rule = MolecularCall.CLEARANCE, "clearance: no baseline variant detected"
-    elif mean <= (1 - _RESPONSE_FALL) * baseline_mean:
-        call, rule = MolecularCall.RESPONSE, ">= 50% fall in mean VAF from baseline"
     elif mean >= _PROGRESSION_RISE * nadir and mean >= _PROGRESSION_FLOOR:
+        # a rise from the nadir counts even while still below baseline: the trend matters
         call = MolecularCall.PROGRESSION
         rule = ">= 2x rise in mean VAF from the on-treatment nadir and >= 1% (Oncoboard convention)"
+    elif mean <= (1 - _RESPONSE_FALL) * baseline_mean:
+        call, rule = MolecularCall.RESPONSE, ">= 50% fall in mean VAF from baseline"
     else:
         call, rule = MolecularCall.STABLE, "neither a >= 50% fall nor a >= 2x rise from nadir"
     detail = (

@@ -95,7 +95,8 @@ def lesion_measurability(lesion: Lesion, modality: Modality = Modality.CT) -> Me
         )
 
     if size is None:
-        return result(MeasurabilityClass.NON_MEASURABLE, "no size recorded")
+        note = "too small to measure" if lesion.too_small_to_measure else "no size recorded"
+        return result(MeasurabilityClass.NON_MEASURABLE, note)
     if lesion.lymph_node:
         if size < 10:
             return result(MeasurabilityClass.NORMAL_NODE, f"short axis {size:g} mm < 10 mm")
@@ -186,12 +187,21 @@ def _is_pd(total: float, nadir: float) -> bool:
     return increase >= 5.0 - _EPS and increase >= 0.2 * nadir - _EPS
 
 
+TOO_SMALL_DEFAULT_MM = 5.0
+
+
 def _size_at(lesion: Lesion | None) -> float | None:
-    """Measured size at follow-up: size_mm, or 0 mm when marked absent (disappeared)."""
+    """Size for the sum: size_mm; 5 mm when too small to measure; 0 mm when absent.
+
+    RECIST 1.1 (Eisenhauer EJC 2009;45:228): a target judged present but too small to measure
+    gets a default 5 mm (nodes included); one that has disappeared gets 0 mm.
+    """
     if lesion is None:
         return None
     if lesion.size_mm is not None:
         return lesion.size_mm
+    if lesion.too_small_to_measure:
+        return TOO_SMALL_DEFAULT_MM
     return 0.0 if lesion.status is NonTargetStatus.ABSENT else None
 
 
@@ -212,6 +222,16 @@ def _target_response(
         else:
             sizes[les.id] = size
     measured = sum(sizes.values())
+    small = [
+        les.id
+        for les in baseline_targets
+        if (now := current.get(les.id)) and now.too_small_to_measure
+    ]
+    if small:
+        reasons.append(
+            f"target(s) {', '.join(small)} too small to measure: default "
+            f"{TOO_SMALL_DEFAULT_MM:g} mm each in the sum (RECIST 1.1)"
+        )
     if missing:
         reasons.append(f"target(s) not assessed: {', '.join(missing)}")
         if _is_pd(measured, nadir):
@@ -276,7 +296,8 @@ _OVERALL_RULE = (
     "PR; target PR + non-PD/NE -> PR; target SD + non-PD/NE -> SD; target NE -> NE. "
     "Non-target disease only: the non-target response (new lesion -> PD). Target PD = sum "
     ">= 20 % and >= 5 mm above nadir; PR = >= 30 % below baseline; CR = non-nodal targets gone "
-    "and target nodes < 10 mm; a missing target gives NE unless the measured ones prove PD."
+    "and target nodes < 10 mm; a missing target gives NE unless the measured ones prove PD. "
+    "A target present but too small to measure counts 5 mm in the sum, a disappeared one 0 mm."
 )
 
 
@@ -441,8 +462,9 @@ def assess_recist(
     dated on or before the baseline (other than the baseline) are ignored. Target and
     non-target lesions are those so marked at baseline and are matched by ``id`` at follow-up;
     lesions marked ``new`` at follow-up mean PD. A target recorded ``absent`` without a size
-    counts as 0 mm (the model has no "too small to measure" flag, so the 5 mm default is not
-    applied).
+    counts as 0 mm; one marked ``too_small_to_measure`` counts as the RECIST default of 5 mm
+    (so a non-nodal target that is too small to measure rules out CR, and the 5 mm enters the
+    nadir and the PD threshold), and the substitution is stated in the timepoint's reasons.
 
     Parameters
     ----------
@@ -482,7 +504,7 @@ def assess_recist(
             path="imaging.lesions",
         )
     problems = validate_target_selection(baseline)
-    baseline_sum = sum(les.size_mm or 0.0 for les in targets) if targets else None
+    baseline_sum = sum(_size_at(les) or 0.0 for les in targets) if targets else None
     nadir = baseline_sum
     results: list[TimepointResult] = []
     skipped: list[str] = []

@@ -1,5 +1,6 @@
-"""One monitoring report per patient: RECIST on the current line, ctDNA calls, emergent
-alterations, CTCs and tumour markers, alerts, and a single ordered timeline.
+"""One monitoring report per patient: RECIST (iRECIST on a checkpoint inhibitor), PERCIST and
+RANO-BM on the current line, ctDNA calls, emergent alterations with the planner's options, CTCs
+and tumour-marker trends, alerts, and a single ordered timeline.
 
 Alerts never switch therapy on circulating biomarkers alone: a molecular progression before
 radiographic progression is flagged for earlier imaging and discussion, tumour markers are
@@ -10,13 +11,13 @@ References
 Oncoboard MBC fact sheet sections 4 (RECIST 1.1) and 5: CTC >= 5 per 7.5 mL prognostic
 (Cristofanilli NEJM 2004;351:781); CTC-guided switching did not improve OS (SWOG S0500,
 NCT00382018); tumour markers are adjuncts, never used alone to change therapy, and may rise
-spuriously in the first 4-6 weeks of a new therapy (ASCO 2015, Van Poznak).
+spuriously in the first 4-6 weeks of a new therapy (ASCO 2015, Van Poznak). PERCIST 1.0 (Wahl
+J Nucl Med 2009;50:122S) and RANO-BM (Lin Lancet Oncol 2015;16:e270).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 
 from pydantic import Field
 
@@ -24,7 +25,18 @@ from oncoboard.errors import OncoboardError
 from oncoboard.knowledge import drug_vocabulary
 from oncoboard.model import Case, Evidence, EvidenceSource, ImagingAssessment, Setting
 from oncoboard.model._base import CaseModel
+from oncoboard.model.imaging import Modality
+from oncoboard.model.metastasis import SiteName
+from oncoboard.monitoring._alerts import Alert, AlertKind, SuggestedOption
+from oncoboard.monitoring._imaging_parts import imaging_alerts, percist_for_line, rano_bm_for_line
+from oncoboard.monitoring._markers import (
+    MARKERS_EVIDENCE,
+    MarkerPoint,
+    MarkerTrend,
+    marker_trends,
+)
 from oncoboard.monitoring._recist_types import RecistSeries, Response
+from oncoboard.monitoring._suggest import PlanSuggester
 from oncoboard.monitoring.ctdna import (
     MolecularCall,
     MolecularResponse,
@@ -32,6 +44,8 @@ from oncoboard.monitoring.ctdna import (
     molecular_response,
 )
 from oncoboard.monitoring.irecist import IRecistSeries, assess_irecist
+from oncoboard.monitoring.percist import PercistResult
+from oncoboard.monitoring.rano_bm import RanoBmSeries
 from oncoboard.monitoring.recist import assess_recist
 from oncoboard.monitoring.resistance import (
     EmergenceStatus,
@@ -39,10 +53,20 @@ from oncoboard.monitoring.resistance import (
     emergent_alterations,
 )
 
-__all__ = ["Alert", "AlertKind", "MonitoringReport", "TimelineEvent", "monitor_case"]
+__all__ = [
+    "Alert",
+    "AlertKind",
+    "MarkerPoint",
+    "MarkerTrend",
+    "MonitoringReport",
+    "SuggestedOption",
+    "TimelineEvent",
+    "monitor_case",
+]
 
 _BASELINE_WINDOW = dt.timedelta(days=56)  # a pre-line scan up to 8 weeks before the start
 _CTC_THRESHOLD = 5
+_CNS_SITES = frozenset({SiteName.BRAIN, SiteName.LEPTOMENINGEAL})
 _CRISTOFANILLI = Evidence(
     source=EvidenceSource.PUBLICATION,
     id="Cristofanilli M et al. N Engl J Med 2004;351:781",
@@ -55,34 +79,7 @@ _S0500 = Evidence(
     title="SWOG S0500: switching chemotherapy on persistent CTCs did not improve OS",
     verified=True,
 )
-_MARKERS = Evidence(
-    source=EvidenceSource.GUIDELINE,
-    id="ASCO tumour-marker guideline 2015 (Van Poznak)",
-    title="Markers are adjuncts; do not change therapy on markers alone; spurious rises in the "
-    "first 4-6 weeks of a new therapy",
-    verified=True,
-)
-
-
-class AlertKind(StrEnum):
-    """What the alert is about."""
-
-    RADIOGRAPHIC_PROGRESSION = "radiographic_progression"
-    MOLECULAR_PROGRESSION_FIRST = "molecular_progression_before_radiographic"
-    EMERGENT_RESISTANCE = "emergent_resistance"
-    CLEARANCE = "ctdna_clearance"
-    CTC_HIGH = "ctc_high"
-
-
-class Alert(CaseModel):
-    """An alert with its date, detail, rule and evidence."""
-
-    kind: AlertKind
-    date: dt.date
-    detail: str
-    action: str
-    rule: str
-    evidence: tuple[Evidence, ...]
+_MARKERS = MARKERS_EVIDENCE
 
 
 class TimelineEvent(CaseModel):
@@ -104,9 +101,25 @@ class MonitoringReport(CaseModel):
     irecist: IRecistSeries | None = Field(
         default=None, description="iRECIST, when the current line has a checkpoint inhibitor."
     )
+    percist: PercistResult | None = Field(
+        default=None, description="PERCIST 1.0: latest PET-CT of the line vs its PET baseline."
+    )
+    percist_note: str | None = None
+    rano_bm: RanoBmSeries | None = Field(
+        default=None, description="RANO-BM over the line's studies with brain lesions."
+    )
+    rano_bm_note: str | None = None
     molecular: tuple[MolecularResponse, ...]
     emergent: tuple[EmergentAlteration, ...]
+    markers: tuple[MarkerTrend, ...] = Field(
+        default=(), description="Tumour-marker trends (adjuncts; never alert on their own)."
+    )
     alerts: tuple[Alert, ...]
+    plan_note: str | None = Field(
+        default=None,
+        description="Why no options are suggested on emergent-resistance alerts, if the "
+        "planner could not plan the case.",
+    )
     timeline: tuple[TimelineEvent, ...]
 
 
@@ -124,6 +137,7 @@ def _alerts(
     recist: RecistSeries | None,
     molecular: list[MolecularResponse],
     emergent: list[EmergentAlteration],
+    suggest: PlanSuggester,
 ) -> list[Alert]:
     alerts: list[Alert] = []
     first_pd = (
@@ -136,6 +150,7 @@ def _alerts(
             Alert(
                 kind=AlertKind.RADIOGRAPHIC_PROGRESSION,
                 date=first_pd.date,
+                criterion="RECIST 1.1",
                 detail="; ".join(first_pd.reasons) or "RECIST 1.1 PD",
                 action="confirm clinically; re-test ctDNA (ESR1, PIK3CA/AKT1/PTEN) and plan the "
                 "next line (oncoboard plan)",
@@ -168,17 +183,33 @@ def _alerts(
                     evidence=result.evidence,
                 )
             )
+    current = current_metastatic_line(case)
     for item in emergent:
         if item.status is EmergenceStatus.EMERGENT and item.resistance_to:
+            on_current = (
+                current is not None and current.ongoing and item.line_start == current.start_date
+            )
+            action = (
+                "discuss a switch (options below, from today's plan; for ESR1 on AI + CDK4/6 "
+                "inhibitor: PADA-1/SERENA-6 switch strategies, not FDA-approved)"
+                if on_current
+                else f"emerged on an earlier line ({' + '.join(item.line_agents)}, started "
+                f"{item.line_start.isoformat()}); that line has since changed: informs the "
+                "choice of later lines (oncoboard plan)"
+            )
             alerts.append(
                 Alert(
                     kind=AlertKind.EMERGENT_RESISTANCE,
                     date=item.first_detected,
                     detail=item.detail,
-                    action="discuss a switch (oncoboard plan shows the options; for ESR1 on "
-                    "AI + CDK4/6 inhibitor: PADA-1/SERENA-6 switch strategies, not FDA-approved)",
+                    action=action,
                     rule=item.rule,
                     evidence=item.evidence,
+                    suggested_options=(
+                        suggest(item.gene, before_progression=first_pd is None)
+                        if on_current
+                        else ()
+                    ),
                 )
             )
     for draw in case.liquid_biopsies:
@@ -196,8 +227,31 @@ def _alerts(
     return sorted(alerts, key=lambda a: a.date)
 
 
+def _imaging_notes(
+    study: ImagingAssessment, percist: PercistResult | None, rano_bm: RanoBmSeries | None
+) -> str:
+    notes: list[str] = []
+    if percist is not None and study.modality is Modality.PET_CT:
+        if study.date == percist.baseline_date:
+            notes.append("PERCIST baseline")
+        elif study.date == percist.follow_up_date:
+            notes.append(f"PERCIST {percist.response.value}")
+    if rano_bm is not None and any(les.site in _CNS_SITES for les in study.lesions):
+        points = {t.date: t for t in rano_bm.timepoints}
+        if study.date == rano_bm.baseline_date:
+            notes.append("RANO-BM baseline")
+        elif study.date in points:
+            notes.append(f"RANO-BM {points[study.date].response.value}")
+    return "".join(f"; {n}" for n in notes)
+
+
 def _timeline(
-    case: Case, recist: RecistSeries | None, molecular: list[MolecularResponse], alerts: list[Alert]
+    case: Case,
+    recist: RecistSeries | None,
+    molecular: list[MolecularResponse],
+    alerts: list[Alert],
+    percist: PercistResult | None = None,
+    rano_bm: RanoBmSeries | None = None,
 ) -> list[TimelineEvent]:
     events: list[TimelineEvent] = []
     for line in case.treatments:
@@ -220,6 +274,7 @@ def _timeline(
         suffix = f": RECIST {result.overall_response.value}" if result else ""
         if recist and study.date == recist.baseline_date:
             suffix = f": RECIST baseline, sum {recist.baseline_sum_mm} mm"
+        suffix += _imaging_notes(study, percist, rano_bm)
         events.append(
             TimelineEvent(
                 date=study.date, kind="imaging", summary=f"{study.modality.value}{suffix}"
@@ -233,6 +288,12 @@ def _timeline(
             for v in draw.variants
             if v.alt_reads
         )
+        if draw.tumor_informed and draw.ctdna_detected is not None:
+            quantity = draw.mean_tumor_molecules_per_ml
+            detected = f"{draw.assay or 'tumour-informed'}: ctDNA " + (
+                "detected" if draw.ctdna_detected else "not detected"
+            )
+            detected += f", {quantity:g} MTM/mL" if quantity is not None else ""
         summary = (detected or "no variant detected") + (f"; {call.call.value}" if call else "")
         events.append(TimelineEvent(date=draw.date, kind="ctdna", summary=summary))
     for marker in case.tumor_markers:
@@ -261,11 +322,29 @@ def _timeline(
 
 
 def monitor_case(case: Case) -> MonitoringReport:
-    """RECIST on the current line, ctDNA calls, emergent alterations, alerts and timeline."""
+    """Monitor the current metastatic line of one case.
+
+    RECIST 1.1 (iRECIST on a checkpoint inhibitor), PERCIST 1.0 and RANO-BM on the studies from
+    8 weeks before the line start, ctDNA calls, emergent alterations (with the planner's
+    options for each emergent resistance alert; the planner runs at most once), tumour-marker
+    trends (never an alert on their own), alerts and one ordered timeline.
+
+    Parameters
+    ----------
+    case
+        A validated case.
+
+    Returns
+    -------
+    MonitoringReport
+        The report; each alert carries its rule and evidence.
+    """
     current = current_metastatic_line(case)
     start = current.start_date if current else None
     studies = [a for a in case.imaging if start is None or a.date >= start - _BASELINE_WINDOW]
     recist, note = _recist(studies)
+    percist, percist_note = percist_for_line(studies)
+    rano_bm, rano_bm_note = rano_bm_for_line(studies)
     irecist = None
     vocabulary = drug_vocabulary()
     on_ici = current is not None and any(
@@ -276,21 +355,26 @@ def monitor_case(case: Case) -> MonitoringReport:
         irecist = assess_irecist(studies)
     molecular = molecular_response(case)
     emergent = emergent_alterations(case)
-    alerts = _alerts(case, recist, molecular, emergent)
-    if irecist is not None:  # on a checkpoint inhibitor RECIST PD is iUPD until confirmed
+    suggester = PlanSuggester(case)
+    alerts = _alerts(case, recist, molecular, emergent, suggester)
+    if irecist is not None and irecist.timepoints:  # RECIST PD is iUPD until confirmed
         alerts = [
             a.model_copy(
                 update={
+                    "criterion": "iRECIST",
                     "action": "iRECIST: unconfirmed progression (iUPD) on a checkpoint "
                     "inhibitor; if clinically stable, confirm with imaging 4-8 weeks later "
                     "before stopping",
                     "evidence": (*a.evidence, *irecist.timepoints[0].evidence[:1]),
                 }
             )
-            if a.kind is AlertKind.RADIOGRAPHIC_PROGRESSION
+            if a.kind is AlertKind.RADIOGRAPHIC_PROGRESSION and a.criterion == "RECIST 1.1"
             else a
             for a in alerts
         ]
+    alerts = sorted(
+        [*alerts, *imaging_alerts(percist, rano_bm, on_ici=on_ici)], key=lambda a: a.date
+    )
     return MonitoringReport(
         patient_id=case.patient.id,
         line_start=start,
@@ -298,8 +382,14 @@ def monitor_case(case: Case) -> MonitoringReport:
         recist=recist,
         recist_note=note,
         irecist=irecist,
+        percist=percist,
+        percist_note=percist_note,
+        rano_bm=rano_bm,
+        rano_bm_note=rano_bm_note,
         molecular=tuple(molecular),
         emergent=tuple(emergent),
+        markers=marker_trends(case.tumor_markers, start),
         alerts=tuple(alerts),
-        timeline=tuple(_timeline(case, recist, molecular, alerts)),
+        plan_note=None if suggester.error is None else f"planner: {suggester.error}",
+        timeline=tuple(_timeline(case, recist, molecular, alerts, percist, rano_bm)),
     )
