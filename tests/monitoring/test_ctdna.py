@@ -90,3 +90,63 @@ def test_demo_mbc_001_clears_on_first_line():
     assert all(r.evidence for r in results)
     (series,) = ctdna_series(case)
     assert [p.detected for p in series.points] == [True, True, False]
+
+
+def _informed(date: str, detected: bool | None, mtm: float | None = None) -> dict:
+    draw: dict = {"date": date, "assay": "Signatera", "tumor_informed": True}
+    if detected is not None:
+        draw["ctdna_detected"] = detected
+    if mtm is not None:
+        draw["mean_tumor_molecules_per_ml"] = mtm
+    return draw
+
+
+def _informed_results(make_case, *draws):
+    case = make_case(treatments=[LINE], liquid_biopsies=list(draws))
+    return molecular_response(case)
+
+
+def test_tumour_informed_fall_rise_and_clearance(make_case):
+    results = _informed_results(
+        make_case,
+        _informed("2024-01-20", True, 12.0),
+        _informed("2024-03-01", True, 5.0),  # -58%: response
+        _informed("2024-05-01", True, 8.0),  # 1.6x nadir 5: stable
+        _informed("2024-07-01", True, 10.5),  # 2.1x nadir 5: progression, still below baseline
+        _informed("2024-09-01", False, 0.0),  # not detected: clearance
+        _informed("2024-11-01", True, 0.4),  # back after clearance (nadir 0): progression
+    )
+    assert [r.call for r in results] == [
+        MolecularCall.RESPONSE,
+        MolecularCall.STABLE,
+        MolecularCall.PROGRESSION,
+        MolecularCall.CLEARANCE,
+        MolecularCall.PROGRESSION,
+    ]
+    assert all(r.tumor_informed and r.mean_vaf is None for r in results)
+    assert results[0].change_pct == (5.0 - 12.0) / 12.0 * 100
+    assert results[0].baseline_tumor_molecules_per_ml == 12.0
+
+
+def test_tumour_informed_unknown_detection_is_not_evaluable(make_case):
+    results = _informed_results(
+        make_case,
+        _informed("2024-01-20", True, 3.0),
+        _informed("2024-03-01", None),
+        _informed("2024-04-01", True),  # detected, quantity not reported
+    )
+    assert [r.call for r in results] == [MolecularCall.NOT_EVALUABLE, MolecularCall.STABLE]
+    assert "quantity not reported" in results[1].detail
+
+
+def test_tumour_informed_detection_after_a_negative_baseline_is_progression(make_case):
+    results = _informed_results(
+        make_case,
+        _informed("2024-01-20", False, 0.0),
+        _informed("2024-03-01", False, 0.0),
+        _informed("2024-05-01", True, 0.6),
+    )
+    assert [r.call for r in results] == [MolecularCall.STABLE, MolecularCall.PROGRESSION]
+    assert results[1].detail == (
+        "Signatera: ctDNA detected, 0.6 MTM/mL; not detected at baseline (2024-01-20)"
+    )

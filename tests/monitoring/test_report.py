@@ -6,6 +6,7 @@ markers are trends only."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -419,3 +420,31 @@ def test_planning_does_not_import_monitoring():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def _with_tp53_draw(date: str, alt_reads: int):
+    from oncoboard.model import CtDNAVariant, LiquidBiopsy
+
+    case = load_case(next(EXAMPLES.glob("mbc-008*")))
+    draw = LiquidBiopsy(
+        date=dt.date.fromisoformat(date),
+        assay="Guardant360 CDx",
+        variants=[CtDNAVariant(gene="TP53", hgvs_p="p.R273H", alt_reads=alt_reads, depth=3000)],
+    )
+    return case.model_copy(update={"liquid_biopsies": [*case.liquid_biopsies, draw]})
+
+
+def test_molecular_progression_after_rano_bm_pd_is_not_called_first():
+    """MBC-008: RANO-BM PD on 2025-11-03; TP53 at 4% on 2025-12-01 (10x the 0.39% nadir) is
+    molecular progression but came after the radiographic progression by RANO-BM."""
+    report = monitor_case(_with_tp53_draw("2025-12-01", 120))
+    assert report.molecular[-1].call.value == "molecular_progression"
+    kinds = [a.kind for a in report.alerts]
+    assert AlertKind.MOLECULAR_PROGRESSION_FIRST not in kinds
+    assert kinds.count(AlertKind.RADIOGRAPHIC_PROGRESSION) == 1
+
+
+def test_molecular_progression_before_rano_bm_pd_is_called_first():
+    report = monitor_case(_with_tp53_draw("2025-10-01", 120))
+    first = [a for a in report.alerts if a.kind is AlertKind.MOLECULAR_PROGRESSION_FIRST]
+    assert [a.date.isoformat() for a in first] == ["2025-10-01"]

@@ -5,6 +5,8 @@ quantity, mean tumour molecules per mL of plasma (MTM/mL), rather than per-varia
 calls mirror those from VAFs (:mod:`oncoboard.monitoring.ctdna`):
 
 * **clearance**: the assay reports ctDNA not detected on treatment after a detected baseline;
+* after a **negative baseline**, a detection on treatment is molecular progression (ctDNA
+  reappearance) and a further negative result is stable;
 * **molecular progression** (Oncoboard convention, unverified): MTM/mL rises to >= 2x its
   on-treatment nadir (a nadir of 0, i.e. cleared, then detected again, counts);
 * **molecular response**: MTM/mL falls by >= 50% from baseline;
@@ -41,7 +43,9 @@ _DEFINITIONS = Evidence(
 def tumour_informed_calls(
     baseline: LiquidBiopsy, draws: Sequence[LiquidBiopsy], start: dt.date
 ) -> list[MolecularResponse]:
-    """Calls for each on-treatment tumour-informed draw against a detected baseline."""
+    """Calls for each on-treatment tumour-informed draw against the line's baseline draw."""
+    if baseline.ctdna_detected is False:
+        return [_after_negative(draw, baseline, start) for draw in draws]
     base = baseline.mean_tumor_molecules_per_ml
     nadir = base
     results = []
@@ -51,6 +55,25 @@ def tumour_informed_calls(
         if value is not None and (nadir is None or value < nadir):
             nadir = value
     return results
+
+
+def _after_negative(
+    draw: LiquidBiopsy, baseline: LiquidBiopsy, start: dt.date
+) -> MolecularResponse:
+    assay = draw.assay or "tumour-informed assay"
+    if draw.ctdna_detected is None:
+        call, rule = MolecularCall.NOT_EVALUABLE, "detection not reported (unknown is not zero)"
+        detail = f"{assay}: ctDNA detection not reported"
+    elif draw.ctdna_detected:
+        call = MolecularCall.PROGRESSION
+        rule = "ctDNA detected after a negative baseline (Oncoboard convention)"
+        quantity = draw.mean_tumor_molecules_per_ml
+        detail = f"{assay}: ctDNA detected" + (f", {quantity:g} MTM/mL" if quantity else "")
+        detail += f"; not detected at baseline ({baseline.date})"
+    else:
+        call, rule = MolecularCall.STABLE, "still not detected"
+        detail = f"{assay}: ctDNA not detected, as at baseline ({baseline.date})"
+    return _result(draw, baseline, start, call, rule, detail, None)
 
 
 def _call(
@@ -82,6 +105,18 @@ def _call(
         detail = f"{assay}: {value:g} MTM/mL vs {base:g} at baseline ({baseline.date})"
         if change is not None:
             detail += f", {change:+.0f}%"
+    return _result(draw, baseline, start, call, rule, detail, change)
+
+
+def _result(
+    draw: LiquidBiopsy,
+    baseline: LiquidBiopsy,
+    start: dt.date,
+    call: MolecularCall,
+    rule: str,
+    detail: str,
+    change: float | None,
+) -> MolecularResponse:
     return MolecularResponse(
         date=draw.date,
         line_start=start,
@@ -90,8 +125,8 @@ def _call(
         tumor_informed=True,
         mean_vaf=None,
         baseline_mean_vaf=None,
-        mean_tumor_molecules_per_ml=value,
-        baseline_tumor_molecules_per_ml=base,
+        mean_tumor_molecules_per_ml=draw.mean_tumor_molecules_per_ml,
+        baseline_tumor_molecules_per_ml=baseline.mean_tumor_molecules_per_ml,
         change_pct=change,
         tumor_fraction=draw.tumor_fraction,
         detail=detail,

@@ -179,8 +179,8 @@ def molecular_response(case: Case, *, line_start: dt.date | None = None) -> list
 
     The baseline is the last draw on or before the line's start date. Without a line or a
     baseline draw with a detected variant there is nothing to call, and the list is empty;
-    a tumour-informed baseline with ctDNA detected but no variants listed is followed by its
-    detection and MTM/mL (:func:`tumour_informed_calls`).
+    a tumour-informed baseline (detected or not) without variants listed is followed by the
+    assay's detection and MTM/mL (:func:`tumour_informed_calls`).
     """
     current = current_metastatic_line(case)
     start = line_start or (current.start_date if current else None)
@@ -193,7 +193,7 @@ def molecular_response(case: Case, *, line_start: dt.date | None = None) -> list
     baseline = before[-1]
     tracked = [(v.gene, _change(v)) for v in baseline.variants if v.alt_reads > 0]
     if not tracked:
-        if baseline.tumor_informed and baseline.ctdna_detected:
+        if baseline.tumor_informed and baseline.ctdna_detected is not None:
             # imported here: that module builds on this one's result types
             from oncoboard.monitoring._ctdna_informed import tumour_informed_calls
 

@@ -138,13 +138,20 @@ def _alerts(
     molecular: list[MolecularResponse],
     emergent: list[EmergentAlteration],
     suggest: PlanSuggester,
+    other_progression: dt.date | None = None,
 ) -> list[Alert]:
+    """RECIST, ctDNA, emergent-resistance and CTC alerts; ``other_progression`` is the first
+    progression by another imaging criterion (PERCIST, RANO-BM), which also decides whether a
+    molecular progression came first."""
     alerts: list[Alert] = []
     first_pd = (
         next((t for t in recist.timepoints if t.overall_response is Response.PD), None)
         if recist
         else None
     )
+    recist_date = first_pd.date if first_pd is not None else None
+    progressed = [d for d in (recist_date, other_progression) if d is not None]
+    first_progression = min(progressed, default=None)
     if first_pd is not None:
         alerts.append(
             Alert(
@@ -160,7 +167,7 @@ def _alerts(
         )
     for result in molecular:
         if result.call is MolecularCall.PROGRESSION and (
-            first_pd is None or result.date < first_pd.date
+            first_progression is None or result.date < first_progression
         ):
             alerts.append(
                 Alert(
@@ -206,7 +213,7 @@ def _alerts(
                     rule=item.rule,
                     evidence=item.evidence,
                     suggested_options=(
-                        suggest(item.gene, before_progression=first_pd is None)
+                        suggest(item.gene, before_progression=first_progression is None)
                         if on_current
                         else ()
                     ),
@@ -356,7 +363,11 @@ def monitor_case(case: Case) -> MonitoringReport:
     molecular = molecular_response(case)
     emergent = emergent_alterations(case)
     suggester = PlanSuggester(case)
-    alerts = _alerts(case, recist, molecular, emergent, suggester)
+    imaging = imaging_alerts(percist, rano_bm, on_ici=on_ici)
+    other = min(
+        (a.date for a in imaging if a.kind is AlertKind.RADIOGRAPHIC_PROGRESSION), default=None
+    )
+    alerts = _alerts(case, recist, molecular, emergent, suggester, other)
     if irecist is not None and irecist.timepoints:  # RECIST PD is iUPD until confirmed
         alerts = [
             a.model_copy(
@@ -372,9 +383,7 @@ def monitor_case(case: Case) -> MonitoringReport:
             else a
             for a in alerts
         ]
-    alerts = sorted(
-        [*alerts, *imaging_alerts(percist, rano_bm, on_ici=on_ici)], key=lambda a: a.date
-    )
+    alerts = sorted([*alerts, *imaging], key=lambda a: a.date)
     return MonitoringReport(
         patient_id=case.patient.id,
         line_start=start,
