@@ -1,4 +1,4 @@
-"""Benchmarks: validation and import throughput of case files, annotation, planning; MRD accuracy.
+"""Benchmarks: case-file validation and import, annotation, planning, monitoring; MRD accuracy.
 
 Each measurement is compared as a ratio against a baseline measured in the same run on the
 same machine (loading the same files with PyYAML's libyaml loader alone; reading the mutation
@@ -114,6 +114,49 @@ def bench_plan(repeat: int) -> dict[str, object]:
     }
 
 
+def bench_monitor(repeat: int) -> dict[str, object]:
+    """Monitor each demo case (after one warm-up call) vs. validating it from its document.
+
+    ``monitor_case`` runs RECIST/iRECIST/PERCIST/RANO-BM, ctDNA calls, emergent alterations,
+    marker trends and the timeline; it plans the case once when an emergent-resistance alert
+    on the ongoing line needs suggested options (MBC-016), which dominates that case's time.
+    """
+    from oncoboard.monitoring import monitor_case
+    from oncoboard.planning import plan_case
+
+    paths = list(find_case_files([EXAMPLES]))
+    cases = [parse_case(read_document(p)) for p in paths]
+    start = time.perf_counter()
+    monitor_case(cases[0])
+    plan_case(cases[0])  # warm the planner's knowledge caches too
+    first_call = time.perf_counter() - start
+    validate = [_best_of(repeat, partial(load_case, p)) for p in paths]
+    monitor = [_best_of(repeat, partial(monitor_case, c)) for c in cases]
+    slowest = max(range(len(cases)), key=monitor.__getitem__)
+    return {
+        "benchmark": "monitor_cases",
+        "cases": len(cases),
+        "repeat": repeat,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "first_call_ms": 1000 * first_call,
+        "per_case_ms": {
+            "baseline_validate": {
+                "mean": 1000 * statistics.mean(validate),
+                "max": 1000 * max(validate),
+            },
+            "monitor": {"mean": 1000 * statistics.mean(monitor), "max": 1000 * max(monitor)},
+        },
+        "slowest_case": {
+            "patient_id": cases[slowest].patient.id,
+            "monitor_ms": 1000 * monitor[slowest],
+        },
+        "ratio_to_baseline": {"monitor": sum(monitor) / sum(validate)},
+        "target_ms": 100,
+        "within_target": max(monitor) < 0.1,
+    }
+
+
 def bench_case_files(copies: int, repeat: int) -> dict[str, object]:
     """Validate and import ``copies`` copies of the demo cohort vs. loading the YAML alone."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -200,7 +243,7 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=1000, help="MRD simulation draws")
     parser.add_argument(
         "--only",
-        choices=("case_files", "metabric_annotate", "plan", "mrd_accuracy"),
+        choices=("case_files", "metabric_annotate", "plan", "monitor", "mrd_accuracy"),
         action="append",
         help="run only this benchmark (repeatable); default: all",
     )
@@ -209,6 +252,7 @@ def main() -> None:
         "case_files": lambda: bench_case_files(args.copies, args.repeat),
         "metabric_annotate": lambda: bench_metabric(args.repeat),
         "plan": lambda: bench_plan(args.repeat),
+        "monitor": lambda: bench_monitor(args.repeat),
         "mrd_accuracy": lambda: bench_mrd(args.draws),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
