@@ -78,7 +78,8 @@ def _print(results: Sequence[MrdResult], model: ErrorModel, loci: int) -> None:
     for column in ("sample", "call", "p", "loci", "alt/molecules", "background", "TF", "LOD95 TF"):
         table.add_column(column, overflow="fold")
     for r in results:
-        tf = "—" if r.tumour_fraction is None else f"{r.tumour_fraction:.1e}"
+        detected = r.call.value == "ctdna_detected"
+        tf = f"{r.tumour_fraction:.1e}" if detected and r.tumour_fraction is not None else "—"
         lod = "—" if r.lod95_tumour_fraction is None else f"{r.lod95_tumour_fraction:.1e}"
         table.add_row(
             escape(r.sample or "?"),
