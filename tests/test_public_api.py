@@ -12,6 +12,8 @@ PUBLIC = {
         "CaseFileError",
         "CaseNotFoundError",
         "GenomicFileError",
+        "GeometryError",
+        "ImagingError",
         "KnowledgeError",
         "NormalizationError",
         "OncoboardError",

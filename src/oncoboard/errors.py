@@ -6,6 +6,8 @@ matching builtin so callers can catch either::
     OncoboardError
     ├── CaseFileError (ValueError)         a case document could not be read or is invalid
     ├── GenomicFileError (ValueError)      a VCF, MAF, CNA, fusion or segment file is unreadable
+    ├── ImagingError (ValueError)          a DICOM/NIfTI image, mask or segmentation is unusable
+    │   └── GeometryError                  a mask's grid does not match its image
     ├── KnowledgeError (ValueError)        packaged knowledge data is malformed
     ├── NormalizationError (ValueError)    an HGVS change or exon number cannot be normalised
     └── StoreError                         the case store failed
@@ -24,6 +26,8 @@ __all__ = [
     "CaseFileError",
     "CaseNotFoundError",
     "GenomicFileError",
+    "GeometryError",
+    "ImagingError",
     "KnowledgeError",
     "NormalizationError",
     "OncoboardError",
@@ -87,6 +91,24 @@ class GenomicFileError(OncoboardError, ValueError):
         where = file if record is None else f"{file}:{record}"
         what = f"{field}: " if field else ""
         super().__init__(f"{where}: {what}{message}")
+
+
+class ImagingError(OncoboardError, ValueError):
+    """A DICOM series, DICOM SEG or NIfTI file cannot be used for measurement.
+
+    The message names the file (or folder) and, where there is one, the DICOM attribute
+    (keyword) or the instance at fault.
+    """
+
+    def __init__(self, file: str, message: str, *, attribute: str | None = None) -> None:
+        self.file = file
+        self.attribute = attribute
+        what = f"{attribute}: " if attribute else ""
+        super().__init__(f"{file}: {what}{message}")
+
+
+class GeometryError(ImagingError):
+    """A mask or segmentation does not lie on its image's grid, or a grid is malformed."""
 
 
 class KnowledgeError(OncoboardError, ValueError):
