@@ -1,4 +1,4 @@
-"""Benchmarks: case-file validation and import, annotation, planning, monitoring; MRD accuracy.
+"""Benchmarks: case files, annotation, planning, monitoring, imaging measurement; MRD accuracy.
 
 Each measurement is compared as a ratio against a baseline measured in the same run on the
 same machine (loading the same files with PyYAML's libyaml loader alone; reading the mutation
@@ -157,6 +157,98 @@ def bench_monitor(repeat: int) -> dict[str, object]:
     }
 
 
+def _imaging_study(folder: Path) -> tuple[Path, Path, Path]:
+    """Write a 512x512x300 CT-like NIfTI (0.8 x 0.8 x 2 mm), a PET-like one in Bq/mL on the
+    same grid, and a label mask with 10 spheres of 6-25 mm radius."""
+    import nibabel as nib
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    shape = (512, 512, 300)  # nibabel order i, j, k
+    spacing = np.array([0.8, 0.8, 2.0])
+    affine = np.diag([*spacing, 1.0])
+    ct = rng.normal(40, 10, size=shape).astype(np.float32)
+    pet = rng.normal(5000, 500, size=shape).astype(np.float32)
+    labels = np.zeros(shape, dtype=np.int16)
+    i, j, k = np.ogrid[: shape[0], : shape[1], : shape[2]]
+    for label in range(1, 11):
+        radius = 6 + 2 * label
+        centre = np.array([60 + 38 * label, 80 + 33 * label, 30 + 24 * label]) * 1.0
+        box = [
+            slice(int(c - radius / s) - 1, int(c + radius / s) + 2)
+            for c, s in zip(centre, spacing, strict=True)
+        ]
+        sub = (
+            ((i[box[0], :, :] - centre[0]) * spacing[0]) ** 2
+            + ((j[:, box[1], :] - centre[1]) * spacing[1]) ** 2
+            + ((k[:, :, box[2]] - centre[2]) * spacing[2]) ** 2
+        ) <= radius**2
+        labels[box[0], box[1], box[2]][sub] = label
+        pet[box[0], box[1], box[2]][sub] = 20000.0 + 1000 * label
+    paths = (folder / "ct.nii", folder / "pet.nii", folder / "mask.nii")
+    for data, path in zip((ct, pet, labels), paths, strict=True):
+        nib.save(nib.Nifti1Image(data, affine), path)
+    return paths
+
+
+def bench_imaging(repeat: int) -> dict[str, object]:
+    """Measure a 512x512x300 study with 10 lesions vs. loading its volumes with nibabel.
+
+    ``measure`` reads the image and the mask with Oncoboard's readers and measures every
+    lesion (longest axial diameter, short axis, volume); ``measure_pet`` adds SUV/SULpeak per
+    lesion. The baseline loads the same image and mask with nibabel alone (``get_fdata``).
+    """
+    import datetime as dt
+
+    import nibabel as nib
+    from oncoboard.imaging.geometry import measure_lesions
+    from oncoboard.imaging.pet import PetCalibration, lesion_uptake
+    from oncoboard.imaging.readers import read_image, read_mask
+
+    calibration = PetCalibration(
+        injected_dose_bq=370e6,
+        half_life_s=6586.2,
+        injection_time=dt.datetime(2026, 1, 1, 9, 0),
+        reference_time=dt.datetime(2026, 1, 1, 10, 0),
+        weight_kg=70.0,
+        height_m=1.68,
+        sex="F",
+        units="BQML",
+        decay_correction="START",
+        source="bench",
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        ct_path, pet_path, mask_path = _imaging_study(Path(tmp))
+
+        def load() -> None:
+            nib.load(ct_path).get_fdata()
+            nib.load(mask_path).get_fdata()
+
+        def measure() -> int:
+            image = read_image(ct_path)
+            return len(measure_lesions(read_mask(mask_path, like=image)))
+
+        def measure_pet() -> int:
+            image = read_image(pet_path)
+            mask = read_mask(mask_path, like=image)
+            measure_lesions(mask)
+            return len(lesion_uptake(image, mask, calibration))
+
+        lesions = measure()
+        baseline = _best_of(repeat, load)
+        geometry = _best_of(repeat, measure)
+        pet = _best_of(repeat, measure_pet)
+    return {
+        "benchmark": "imaging_measure",
+        "study": {"shape_ijk": [512, 512, 300], "spacing_mm": [0.8, 0.8, 2.0], "lesions": lesions},
+        "repeat": repeat,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "seconds": {"baseline_nibabel_load": baseline, "measure": geometry, "measure_pet": pet},
+        "ratio_to_baseline": {"measure": geometry / baseline, "measure_pet": pet / baseline},
+    }
+
+
 def bench_case_files(copies: int, repeat: int) -> dict[str, object]:
     """Validate and import ``copies`` copies of the demo cohort vs. loading the YAML alone."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -243,7 +335,14 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=1000, help="MRD simulation draws")
     parser.add_argument(
         "--only",
-        choices=("case_files", "metabric_annotate", "plan", "monitor", "mrd_accuracy"),
+        choices=(
+            "case_files",
+            "metabric_annotate",
+            "plan",
+            "monitor",
+            "imaging",
+            "mrd_accuracy",
+        ),
         action="append",
         help="run only this benchmark (repeatable); default: all",
     )
@@ -253,6 +352,7 @@ def main() -> None:
         "metabric_annotate": lambda: bench_metabric(args.repeat),
         "plan": lambda: bench_plan(args.repeat),
         "monitor": lambda: bench_monitor(args.repeat),
+        "imaging": lambda: bench_imaging(args.repeat),
         "mrd_accuracy": lambda: bench_mrd(args.draws),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from oncoboard.cli import _annotate, _cases, _monitor, _mrd, _plan, _store
+from oncoboard.cli import _annotate, _cases, _imaging, _monitor, _mrd, _plan, _store
 from oncoboard.cli._console import DISCLAIMER
 
 __all__ = ["app", "main"]
@@ -23,6 +23,7 @@ _annotate.register(app)
 _plan.register(app)
 _monitor.register(app)
 _mrd.register(app)
+_imaging.register(app)
 
 
 def main() -> None:
