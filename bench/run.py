@@ -201,6 +201,7 @@ def bench_imaging(repeat: int) -> dict[str, object]:
     import datetime as dt
 
     import nibabel as nib
+
     from oncoboard.imaging.geometry import measure_lesions
     from oncoboard.imaging.pet import PetCalibration, lesion_uptake
     from oncoboard.imaging.readers import read_image, read_mask
