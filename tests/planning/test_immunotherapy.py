@@ -128,3 +128,60 @@ def test_every_demo_case_gets_a_cited_answer():
         result = immunotherapy_eligibility(load_case(path))
         assert result.evidence, path.name
         assert result.reasons, path.name
+
+
+def test_demo_mbc_010_on_pembrolizumab_is_not_eligible_to_start_one():
+    """MBC-010 has CPS >= 10 but is on first-line pembrolizumab: the biomarker does not make a
+    new checkpoint-inhibitor start eligible (regression: it was reported 'eligible')."""
+    result = immunotherapy_eligibility(load_case(next(EXAMPLES.glob("mbc-010*"))))
+    assert result.status is ImmunotherapyStatus.NOT_ELIGIBLE
+    assert result.reasons[0].startswith("currently on pembrolizumab (metastatic, from 2025-07-28)")
+    assert result.cautions == ()
+    assert [e.id for e in result.evidence].count("NCT02819518") >= 1
+
+
+def _ici_line(setting: str, **extra: Any) -> dict[str, Any]:
+    line: dict[str, Any] = {
+        "setting": setting,
+        "agents": [{"name": "pembrolizumab"}, {"name": "paclitaxel"}],
+        "start_date": "2023-01-10",
+        **extra,
+    }
+    if setting == "metastatic":
+        line["line"] = 1
+    return line
+
+
+def test_progressed_on_a_checkpoint_inhibitor_is_not_eligible(make_case):
+    case = _case(
+        make_case,
+        TNBC,
+        biomarkers=[_cps(20)],
+        treatments=[
+            _ici_line(
+                "metastatic",
+                stop_date="2023-09-01",
+                reason_stopped="progression",
+                progression_date="2023-08-20",
+            )
+        ],
+    )
+    result = immunotherapy_eligibility(case)
+    assert result.status is ImmunotherapyStatus.NOT_ELIGIBLE
+    assert result.reasons[0].startswith("progressed on pembrolizumab (metastatic")
+
+
+def test_neoadjuvant_checkpoint_inhibitor_is_a_caution_not_an_exclusion(make_case):
+    case = _case(
+        make_case,
+        TNBC,
+        biomarkers=[_cps(20)],
+        genomic_reports=[_report(msi={"status": "MSS"}, tmb={"value": 3})],
+        treatments=[_ici_line("neoadjuvant", stop_date="2023-06-01", reason_stopped="completed")],
+    )
+    result = immunotherapy_eligibility(case)
+    assert result.status is ImmunotherapyStatus.ELIGIBLE
+    assert result.cautions == (
+        "prior pembrolizumab (neoadjuvant, from 2023-01-10), completed: evidence for "
+        "re-treatment is limited",
+    )

@@ -24,6 +24,7 @@ from oncoboard.model import (
     Evidence,
     EvidenceSource,
     PDL1Result,
+    Setting,
 )
 from oncoboard.model._base import CaseModel
 
@@ -37,6 +38,40 @@ _IMMUNE_CAUTION = Evidence(
     "or organ transplant were excluded from trials",
     verified=False,
 )
+
+
+_PRIOR_ICI = Evidence(
+    source=EvidenceSource.TRIAL,
+    id="NCT02819518",
+    title="KEYNOTE-355: pembrolizumab + chemotherapy in previously untreated metastatic TNBC; "
+    "no evidence for a checkpoint inhibitor after progression on one",
+    verified=False,
+)
+
+
+def _ici_history(case: Case) -> tuple[list[str], list[str]]:
+    """Metastatic lines with a checkpoint inhibitor that are ongoing or progressed (blocking a
+    new ICI start) and other prior ICI exposure (a caution)."""
+    vocabulary = drug_vocabulary()
+    blocking: list[str] = []
+    prior: list[str] = []
+    for line in sorted(case.treatments, key=lambda t: t.start_date):
+        names = [
+            a.name
+            for a in line.agents
+            if (d := vocabulary.lookup(a.name)) is not None and _ICI_CLASS in d.classes
+        ]
+        if not names:
+            continue
+        where = f"{' + '.join(names)} ({line.setting.value}, from {line.start_date.isoformat()})"
+        if line.setting is Setting.METASTATIC and line.ongoing:
+            blocking.append(f"currently on {where}")
+        elif line.setting is Setting.METASTATIC and line.progressed:
+            blocking.append(f"progressed on {where}")
+        elif line.setting is not Setting.SUPPORTIVE:
+            reason = line.reason_stopped.value if line.reason_stopped else "stopped"
+            prior.append(f"prior {where}, {reason}")
+    return blocking, prior
 
 
 class ImmunotherapyStatus(StrEnum):
@@ -100,6 +135,11 @@ def immunotherapy_eligibility(
 ) -> ImmunotherapyEligibility:
     """Checkpoint-inhibitor eligibility of ``case`` with reasons, missing tests and cautions.
 
+    A patient on, or progressed on, a checkpoint inhibitor for metastatic disease is not
+    eligible to start one (KEYNOTE-355 treated untreated mTNBC; no evidence for re-treatment
+    after progression); earlier exposure stopped for another reason (toxicity, completed, or
+    (neo)adjuvant) is a caution.
+
     ``annotation`` is the case's :func:`~oncoboard.genomics.annotate_case` result, computed
     when not given.
     """
@@ -109,7 +149,15 @@ def immunotherapy_eligibility(
     eligible = [f for f in findings if f.context_met]
     possible = [f for f in findings if f.context_met is None]
     missing = _missing(case, subtype)
-    if eligible:
+    blocking, prior = _ici_history(case)
+    if blocking:
+        status = ImmunotherapyStatus.NOT_ELIGIBLE
+        reasons = [
+            f"{b}: a checkpoint inhibitor is already part of the metastatic treatment; none "
+            "is supported after progression on one"
+            for b in blocking
+        ]
+    elif eligible:
         status = ImmunotherapyStatus.ELIGIBLE
         reasons = [f"{f.biomarker} → {f.regimen} (level {f.level})" for f in eligible]
     elif possible or missing:
@@ -127,17 +175,21 @@ def immunotherapy_eligibility(
             "no checkpoint-inhibitor biomarker (PD-L1 22C3 CPS "
             ">= 10 in TNBC, MSI-H, TMB >= 10) is present"
         ]
-    cautions = tuple(
+    immune = tuple(
         f"{c.condition} ({c.category.value}): weigh the risk of immune-mediated adverse reactions"
         for c in case.comorbidities
         if c.status == "active"
         and c.category
         in (ComorbidityCategory.AUTOIMMUNE_DISEASE, ComorbidityCategory.ORGAN_TRANSPLANT)
     )
+    earlier = () if blocking else tuple(f"{p}: evidence for re-treatment is limited" for p in prior)
+    cautions = immune + earlier
     evidence = tuple(dict.fromkeys(e for f in findings for e in f.evidence))
     evidence = evidence or _defining_evidence()
-    if cautions:
+    if immune:
         evidence += (_IMMUNE_CAUTION,)
+    if (blocking or earlier) and _PRIOR_ICI.id not in {e.id for e in evidence}:
+        evidence += (_PRIOR_ICI,)
     return ImmunotherapyEligibility(
         status=status,
         reasons=tuple(reasons),
