@@ -47,6 +47,7 @@ PUBLIC = {
         "read_vcf",
     },
     "oncoboard.derive": {
+        "case_as_of",
         "CaseSummary",
         "ClinicalSubtype",
         "Exposure",

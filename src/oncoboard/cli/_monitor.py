@@ -3,6 +3,7 @@ planner's options, tumour-marker trends, alerts and timeline of a case."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -170,13 +171,25 @@ def _print(report: MonitoringReport) -> None:
 def monitor(
     case_path: Annotated[Path, typer.Argument(help="Case file (YAML or JSON).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print stable JSON.")] = False,
+    as_of: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            "--as-of",
+            formats=["%Y-%m-%d"],
+            help="Monitor as on this date: later results, lines and events are not seen.",
+        ),
+    ] = None,
 ) -> None:
     """Response on the current line: RECIST/PERCIST/RANO-BM, ctDNA, markers, alerts, timeline."""
+    from oncoboard.derive import case_as_of
     from oncoboard.io import load_case
     from oncoboard.monitoring.report import monitor_case
 
     try:
-        report = monitor_case(load_case(case_path))
+        case = load_case(case_path)
+        if as_of is not None:
+            case = case_as_of(case, as_of.date())
+        report = monitor_case(case)
     except OncoboardError as exc:
         err.print(f"error: {exc}", markup=False)
         raise typer.Exit(1) from exc
@@ -185,7 +198,10 @@ def monitor(
             "format_version": MONITOR_FORMAT_VERSION,
             "oncoboard_version": __version__,
             "disclaimer": DISCLAIMER,
-            "input": {"path": str(case_path)},
+            "input": {
+                "path": str(case_path),
+                "as_of": as_of.date().isoformat() if as_of else None,
+            },
             "report": report.model_dump(mode="json"),
         }
         out.file.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")

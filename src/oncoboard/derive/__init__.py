@@ -4,6 +4,7 @@ Pure functions of a :class:`~oncoboard.model.Case` (plus packaged knowledge); ea
 states the rule it applied and, for clinical classifications, its evidence.
 """
 
+from oncoboard.derive.as_of import case_as_of
 from oncoboard.derive.receptor_status import (
     HER2Category,
     HER2Status,
@@ -33,6 +34,7 @@ __all__ = [
     "LineOfTherapy",
     "ReceptorCall",
     "Subtype",
+    "case_as_of",
     "clinical_subtype",
     "current_line",
     "her2_status",

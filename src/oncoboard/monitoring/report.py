@@ -204,6 +204,17 @@ def _alerts(
                 f"{item.line_start.isoformat()}); that line has since changed: informs the "
                 "choice of later lines (oncoboard plan)"
             )
+            options = (
+                suggest(item.gene, before_progression=first_progression is None)
+                if on_current
+                else ()
+            )
+            if on_current and not options:
+                action = (
+                    f"discuss a switch; today's plan has no option matched to {item.gene}: "
+                    "the planner reads variants from genomic reports, not from monitoring "
+                    "draws (record the plasma result as a genomic report to plan on it)"
+                )
             alerts.append(
                 Alert(
                     kind=AlertKind.EMERGENT_RESISTANCE,
@@ -212,11 +223,7 @@ def _alerts(
                     action=action,
                     rule=item.rule,
                     evidence=item.evidence,
-                    suggested_options=(
-                        suggest(item.gene, before_progression=first_progression is None)
-                        if on_current
-                        else ()
-                    ),
+                    suggested_options=options,
                 )
             )
     for draw in case.liquid_biopsies:

@@ -20,6 +20,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from oncoboard.derive import case_as_of
 from oncoboard.genomics import Finding, FindingKind
 from oncoboard.genomics.findings import ContextStatus
 from oncoboard.genomics.matching import entry_evidence
@@ -313,8 +314,13 @@ def plan_case(
 ) -> TreatmentPlan:
     """Ranked, cited treatment options for ``case`` now, with the options set aside.
 
+    With ``as_of``, the case is first restricted to what was known on that date
+    (:func:`oncoboard.derive.case_as_of`): later results, lines and events are not seen.
     ``annotation`` (from :func:`oncoboard.genomics.annotate_case`) is computed when not given.
     """
+    if as_of is not None:
+        case = case_as_of(case, as_of)
+        annotation = None
     data = pathways()
     facts = plan_facts(case, as_of)
     annotation = annotation or annotate_case(case)
