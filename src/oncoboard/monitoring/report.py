@@ -23,7 +23,14 @@ from pydantic import Field
 
 from oncoboard.errors import OncoboardError
 from oncoboard.knowledge import drug_vocabulary
-from oncoboard.model import Case, Evidence, EvidenceSource, ImagingAssessment, Setting
+from oncoboard.model import (
+    Case,
+    Evidence,
+    EvidenceSource,
+    ImagingAssessment,
+    Setting,
+    TreatmentLine,
+)
 from oncoboard.model._base import CaseModel
 from oncoboard.model.imaging import Modality
 from oncoboard.model.metastasis import SiteName
@@ -138,6 +145,7 @@ def _alerts(
     molecular: list[MolecularResponse],
     emergent: list[EmergentAlteration],
     suggest: PlanSuggester,
+    current: TreatmentLine | None,
     other_progression: dt.date | None = None,
 ) -> list[Alert]:
     """RECIST, ctDNA, emergent-resistance and CTC alerts; ``other_progression`` is the first
@@ -190,7 +198,6 @@ def _alerts(
                     evidence=result.evidence,
                 )
             )
-    current = current_metastatic_line(case)
     for item in emergent:
         if item.status is EmergenceStatus.EMERGENT and item.resistance_to:
             on_current = (
@@ -374,7 +381,7 @@ def monitor_case(case: Case) -> MonitoringReport:
     other = min(
         (a.date for a in imaging if a.kind is AlertKind.RADIOGRAPHIC_PROGRESSION), default=None
     )
-    alerts = _alerts(case, recist, molecular, emergent, suggester, other)
+    alerts = _alerts(case, recist, molecular, emergent, suggester, current, other)
     if irecist is not None and irecist.timepoints:  # RECIST PD is iUPD until confirmed
         alerts = [
             a.model_copy(
