@@ -130,3 +130,10 @@ def test_locus_count_rejects_alt_above_depth() -> None:
     with pytest.raises(ValueError, match="exceed depth"):
         LocusCount(alt_reads=3, depth=2)
     assert LocusCount(0, 0).fraction is None
+
+
+def test_counts_table_at_none_of_the_loci_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "other-patient.tsv"
+    path.write_text("chrom\tpos\tref\talt\talt_reads\tdepth\n1\t100\tC\tT\t3\t900\n")
+    with pytest.raises(GenomicFileError, match="found none of them"):
+        read_counts_table(path, LOCI)

@@ -13,7 +13,7 @@ several samples (e.g. a panel of normal plasmas) has the ``sample`` column.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,10 +21,7 @@ from oncoboard.errors import GenomicFileError
 from oncoboard.io._tabular import Header, Row, open_table, strip_chr
 from oncoboard.mrd.loci import LocusKey, TumourLocus
 
-__all__ = ["LocusCount", "SampleCounts", "read_counts_table"]
-
-SampleCounts = Mapping[LocusKey, "LocusCount"]
-"""The counts of one sample, by locus key."""
+__all__ = ["LocusCount", "read_counts_table"]
 
 _CHROM = ("chrom", "chromosome", "chr", "#chrom", "contig")
 _POS = ("pos", "position")
@@ -84,8 +81,9 @@ def read_counts_table(
     Raises
     ------
     GenomicFileError
-        Missing column, a count that is not a non-negative integer, alt_reads above depth, or
-        the same sample and locus twice (file, line and column named).
+        Missing column, a count that is not a non-negative integer, alt_reads above depth,
+        the same sample and locus twice (file, line and column named), or no row at any of
+        the loci.
     """
     name = os.fspath(path)
     wanted = {locus.key for locus in loci}
@@ -105,6 +103,12 @@ def read_counts_table(
         if key in counts:
             raise row.error(sample_col, f"locus {_shown(key)} appears twice for sample {sample!r}")
         counts[key] = _count(row, cols)
+    if not samples:
+        raise GenomicFileError(
+            name,
+            f"expected counts at the {len(wanted)} tumour loci, found none of them "
+            "(another patient, panel or genome build?)",
+        )
     return samples
 
 
@@ -134,13 +138,3 @@ def _count(row: Row, cols: dict[str, str]) -> LocusCount:
 def _shown(key: LocusKey) -> str:
     chrom, pos, ref, alt = key
     return f"{chrom}:{pos} {ref}>{alt}"
-
-
-def require_counts(
-    file: str, counts: Mapping[LocusKey, LocusCount], loci: Sequence[TumourLocus]
-) -> None:
-    """Fail when none of ``loci`` has a count in ``counts`` (a wrong file or build)."""
-    if not any(locus.key in counts for locus in loci):
-        raise GenomicFileError(
-            file, f"expected counts at the {len(loci)} tumour loci, found none of them"
-        )
