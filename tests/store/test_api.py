@@ -9,6 +9,7 @@ import oncoboard.store
 
 def test_exported_members_are_pinned() -> None:
     assert oncoboard.store.__all__ == [
+        "ApiTokenInfo",
         "AuditEvent",
         "ImportOutcome",
         "ImportResult",
@@ -17,7 +18,9 @@ def test_exported_members_are_pinned() -> None:
         "SourceFormat",
         "Store",
         "StoredCase",
+        "UserInfo",
         "VersionInfo",
+        "VersionRead",
         "canonical_json",
         "database_url",
         "document_sha256",

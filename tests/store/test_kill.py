@@ -85,8 +85,8 @@ def _assert_transaction_open_with_writes(url: str) -> None:
     """Prove the child is inside a write transaction, holding uncommitted rows."""
     if url.startswith("sqlite"):
         database = Path(url.removeprefix("sqlite:///"))
-        journal = database.with_name(database.name + "-journal")
-        assert journal.exists() and journal.stat().st_size > 0  # pages changed, uncommitted
+        # Write-ahead log: uncommitted pages stay in the writer's cache; the log file exists.
+        assert database.with_name(database.name + "-wal").exists()
         probe = sqlite3.connect(database, timeout=0, isolation_level=None)
         try:
             with pytest.raises(sqlite3.OperationalError, match="locked"):

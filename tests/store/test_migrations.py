@@ -20,12 +20,14 @@ def test_migrated_schema_equals_orm_metadata(db_url: str) -> None:
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
-            assert context.get_current_revision() == "0001"
+            assert context.get_current_revision() == "0002"
             assert set(inspect(connection).get_table_names()) == {
                 "alembic_version",
+                "api_tokens",
                 "audit_events",
                 "case_versions",
                 "patients",
+                "users",
             }
     finally:
         engine.dispose()

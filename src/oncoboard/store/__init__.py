@@ -18,13 +18,16 @@ Environment
 """
 
 from oncoboard.store._records import (
+    ApiTokenInfo,
     AuditEvent,
     ImportOutcome,
     ImportResult,
     PatientSummary,
     SourceFormat,
     StoredCase,
+    UserInfo,
     VersionInfo,
+    VersionRead,
     canonical_json,
     document_sha256,
 )
@@ -32,6 +35,7 @@ from oncoboard.store._settings import database_url
 from oncoboard.store._store import ReadAction, Store
 
 __all__ = [
+    "ApiTokenInfo",
     "AuditEvent",
     "ImportOutcome",
     "ImportResult",
@@ -40,7 +44,9 @@ __all__ = [
     "SourceFormat",
     "Store",
     "StoredCase",
+    "UserInfo",
     "VersionInfo",
+    "VersionRead",
     "canonical_json",
     "database_url",
     "document_sha256",

@@ -17,6 +17,7 @@ from oncoboard.store._settings import sqlite_path
 
 __all__ = [
     "MIGRATIONS_DIR",
+    "READ_ONLY",
     "describe_error",
     "make_engine",
     "prepare_sqlite_file",
@@ -27,6 +28,9 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 30.0
 # Arbitrary constant key of the PostgreSQL advisory lock that serialises migrations.
 _MIGRATION_LOCK_KEY = 0x0C0B0A4D
+READ_ONLY = "oncoboard_read_only"
+"""Execution option of a connection whose transaction only reads: on SQLite it starts with a
+deferred ``BEGIN`` (no write lock), so concurrent readers never wait for one another."""
 
 
 def make_engine(url: str) -> Engine:
@@ -36,7 +40,10 @@ def make_engine(url: str) -> Engine:
     logs (``hide_parameters``). On SQLite, foreign keys are enforced and every transaction
     starts with ``BEGIN IMMEDIATE``: every store transaction writes (at least an audit
     event), so taking the write lock up front serialises concurrent writers instead of
-    failing them, and makes DDL transactional.
+    failing them, and makes DDL transactional. Connections with the :data:`READ_ONLY`
+    execution option begin a deferred transaction instead. SQLite files use the
+    write-ahead log with ``synchronous=NORMAL`` (readers never block the writer; a commit
+    survives a crash of the process, only the last commits may be lost on power failure).
     """
     options: dict[str, Any] = {"hide_parameters": True, "json_serializer": canonical_json}
     if sqlite_path(url) is not None:
@@ -55,12 +62,15 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
     finally:
         cursor.close()
 
 
 def _sqlite_on_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def upgrade_to_head(engine: Engine) -> None:

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
 __all__ = [
+    "ApiTokenInfo",
     "AuditEvent",
     "ImportOutcome",
     "ImportResult",
     "PatientSummary",
     "SourceFormat",
     "StoredCase",
+    "UserInfo",
     "VersionInfo",
+    "VersionRead",
     "canonical_json",
     "document_sha256",
 ]
@@ -142,11 +145,17 @@ class AuditEvent:
     actor
         The operating-system account, with any ``ONCOBOARD_USER`` name: ``root (as dr.x)``.
     action
-        ``"import"``, ``"show"``, ``"export"`` or ``"list"``.
+        ``"import"``, ``"list"``, a read (``"show"``, ``"export"``, ``"plan"``, ``"monitor"``,
+        ``"findings"``, ``"report"``, ``"versions"``), or user administration
+        (``"login"``, ``"user_add"``, ``"user_disable"``, ``"user_enable"``,
+        ``"token_issue"``, ``"token_revoke"``).
     patient_id, version
         The case concerned, where there is one.
     outcome
-        ``"created"``, ``"new_version"``, ``"unchanged"``, ``"ok"`` or ``"not_found"``.
+        ``"created"``, ``"new_version"``, ``"unchanged"``, ``"ok"``, ``"not_found"`` or
+        ``"denied"``.
+    subject
+        The user an administrative event concerned (``None`` for case events).
     """
 
     id: int
@@ -156,3 +165,55 @@ class AuditEvent:
     patient_id: str | None
     version: int | None
     outcome: str
+    subject: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UserInfo:
+    """One user of the web service.
+
+    Attributes
+    ----------
+    username
+        Login name (also the audit actor of the user's requests).
+    role
+        ``"clinician"``, ``"analyst"`` or ``"admin"``.
+    disabled
+        A disabled user cannot log in, and none of their tokens is accepted.
+    created_at
+        When the user was added (timezone-aware, UTC).
+    password_hash
+        The argon2id hash of the password (never shown).
+    """
+
+    username: str
+    role: str
+    disabled: bool
+    created_at: datetime
+    password_hash: str = field(repr=False, default="")
+
+
+@dataclass(frozen=True, slots=True)
+class ApiTokenInfo:
+    """Metadata of one API token (the token itself is shown once, when issued, never kept)."""
+
+    id: int
+    username: str
+    label: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRead:
+    """One version of a patient's case as read by :meth:`Store.read_version`.
+
+    ``document`` is ``None`` when the caller said it already holds the document of that
+    hash (its derivations are cached), so it was not loaded.
+    """
+
+    patient_id: str
+    version: int
+    sha256: str
+    document: dict[str, Any] | None

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     DateTime,
     Dialect,
@@ -19,7 +20,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["AuditEventRow", "Base", "CaseVersionRow", "PatientRow", "UTCDateTime"]
+__all__ = [
+    "ApiTokenRow",
+    "AuditEventRow",
+    "Base",
+    "CaseVersionRow",
+    "PatientRow",
+    "UTCDateTime",
+    "UserRow",
+]
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -101,6 +110,7 @@ class AuditEventRow(Base):
     """One audit event; written in the same transaction as the change it records.
 
     ``patient_id`` is no foreign key: failed look-ups of unknown patients are audited too.
+    ``subject`` names the user an administrative event (user or API token) concerned.
     """
 
     __tablename__ = "audit_events"
@@ -112,3 +122,31 @@ class AuditEventRow(Base):
     patient_id: Mapped[str | None] = mapped_column(String, index=True)
     version: Mapped[int | None] = mapped_column(Integer)
     outcome: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str | None] = mapped_column(String)
+
+
+class UserRow(Base):
+    """One user of the web service; the password is kept as an argon2id hash only."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('clinician', 'analyst', 'admin')", name="role"),)
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(Text)
+    disabled: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ApiTokenRow(Base):
+    """One API token of a user; only the SHA-256 of the token is stored (unique, indexed)."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), ForeignKey("users.username"))
+    sha256: Mapped[str] = mapped_column(String(64), index=True, unique=True)
+    label: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
