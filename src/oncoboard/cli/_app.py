@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import typer
 
-from oncoboard.cli import _annotate, _cases, _imaging, _monitor, _mrd, _plan, _store
+from oncoboard.cli import (
+    _annotate,
+    _cases,
+    _imaging,
+    _monitor,
+    _mrd,
+    _plan,
+    _report,
+    _store,
+)
 from oncoboard.cli._console import DISCLAIMER
 
 __all__ = ["app", "main"]
@@ -24,6 +33,7 @@ _plan.register(app)
 _monitor.register(app)
 _mrd.register(app)
 _imaging.register(app)
+_report.register(app)
 
 
 def main() -> None:
