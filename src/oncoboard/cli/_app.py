@@ -12,7 +12,9 @@ from oncoboard.cli import (
     _mrd,
     _plan,
     _report,
+    _serve,
     _store,
+    _users,
 )
 from oncoboard.cli._console import DISCLAIMER
 
@@ -34,6 +36,8 @@ _monitor.register(app)
 _mrd.register(app)
 _imaging.register(app)
 _report.register(app)
+_users.register(app)
+_serve.register(app)
 
 
 def main() -> None:
