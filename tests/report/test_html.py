@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -27,6 +28,7 @@ SECTIONS = (
     "ob-timeline",
     "ob-alerts",
     "ob-testing",
+    "ob-references",
     "ob-versions",
 )
 
@@ -148,6 +150,24 @@ def test_alterations_carry_level_and_verified_evidence() -> None:
     assert any(e.id.startswith("NCT") for a in esr1 for e in a.evidence)
     html = demo_html("mbc-005")
     assert "NCT03778931" in html and "verified" in html
+
+
+def test_table_citations_point_to_one_reference_list_with_each_source_once() -> None:
+    board = demo_board("mbc-005")
+    html = demo_html("mbc-005")
+    plasma = _table(html, "ob-plasma")
+    references = html[html.index('<section id="ob-references">') :]
+    references = references[: references.index("</section>")]
+    entries = dict(re.findall(r'<li id="ob-ref-(\d+)">(.*?)</li>', references))
+    marks = re.findall(r'href="#ob-ref-(\d+)"', plasma)
+    assert marks and set(marks) <= set(entries)
+    # every citation of the table is listed with its source, id and title, and only once
+    cited = {(e.source.value, e.id, e.title) for a in board.plasma_alterations for e in a.evidence}
+    listed = [unescape(re.sub(r"<[^>]+>", "", text)) for text in entries.values()]
+    for source, id_, title in cited:
+        assert sum(f"{source}: {id_} — {title} —" in text for text in listed) == 1
+    # the table cell itself no longer repeats the full evidence list
+    assert '<ul class="ob-evidence">' not in plasma
 
 
 def test_case_without_tissue_report_says_so() -> None:

@@ -35,6 +35,9 @@ _BODY = """
 .ob-report li { margin: 0.1em 0; }
 .ob-report .ob-evidence { font-size: 8pt; color: #333; margin: 0.1em 0 0 1em; }
 .ob-report .ob-evidence li { list-style: square; }
+.ob-report .ob-cites { font-size: 8pt; color: #333; }
+.ob-report .ob-cites a { color: inherit; text-decoration: none; }
+.ob-report .ob-references { font-size: 8pt; padding-left: 2.2em; }
 .ob-report .ob-unverified { color: #8a3b00; font-weight: bold; }
 .ob-report .ob-verified { color: #00603f; }
 .ob-report .ob-option { border: 1px solid #bbb; border-left: 4px solid #0072B2;

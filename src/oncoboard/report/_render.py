@@ -17,6 +17,8 @@ from oncoboard.report._plots import Plot, ctdna_plot, spider_plot, timeline_plot
 if TYPE_CHECKING:
     from jinja2 import Environment
 
+    from oncoboard.model import Evidence
+
 __all__ = ["IndexRow", "render_html", "render_index", "render_pdf", "render_sections"]
 
 
@@ -38,6 +40,30 @@ def _environment() -> Environment:
 def _sentence(text: str) -> str:
     """First letter upper-cased, the rest kept (``capitalize`` would lower 'PET-CT')."""
     return text[:1].upper() + text[1:]
+
+
+class References:
+    """Citations numbered in order of first use, for compact ``[n]`` marks in crowded tables
+    and one full list at the end of the report (each source listed once)."""
+
+    def __init__(self) -> None:
+        self._numbers: dict[tuple[str, str, str], int] = {}
+        self.entries: list[Evidence] = []
+
+    def number(self, evidence: Evidence) -> int:
+        """The number of ``evidence`` (source, id and title; the level is shown where cited)."""
+        key = (evidence.source.value, evidence.id, evidence.title)
+        if key not in self._numbers:
+            self.entries.append(evidence)
+            self._numbers[key] = len(self.entries)
+        return self._numbers[key]
+
+    def cite(self, items: Sequence[Evidence]) -> list[tuple[int, Evidence]]:
+        """``items`` numbered, each number once, in order."""
+        cited: dict[int, Evidence] = {}
+        for evidence in items:
+            cited.setdefault(self.number(evidence), evidence)
+        return list(cited.items())
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +94,8 @@ def render_sections(board: TumorBoard) -> Markup:
         ctdna=ctdna_plot(board),
         timeline=timeline_plot(board),
     )
-    html = _environment().get_template("sections.html.j2").render(board=board, plots=plots)
+    template = _environment().get_template("sections.html.j2")
+    html = template.render(board=board, plots=plots, refs=References())
     return Markup(html)  # rendered with autoescape
 
 
