@@ -108,3 +108,22 @@ def test_only_clinicians_see_patients_even_in_the_list(
     assert mbc005 not in response.text
     allowed = client.get("/api/v1/patients", headers=users.headers("clinician"))
     assert [p["patient_id"] for p in allowed.json()["patients"]] == [mbc005]
+
+
+@pytest.mark.parametrize("role", ["analyst", "admin"])
+def test_refused_patient_reads_are_audited(
+    client: TestClient, users: Users, service_store: Store, mbc005: str, role: str
+) -> None:
+    before = service_store.audit_events(1)[0].id
+    response = client.get(f"/api/v1/patients/{mbc005}/plan", headers=users.headers(role))
+    assert response.status_code == 403
+    events = [e for e in service_store.audit_events(10) if e.id > before]
+    assert [(e.actor, e.action, e.patient_id, e.outcome, e.subject) for e in events] == [
+        (
+            {"analyst": "ana", "admin": "adm"}[role],
+            "access",
+            mbc005,
+            "denied",
+            "GET /api/v1/patients/{patient_id}/plan",
+        )
+    ]

@@ -478,3 +478,14 @@ def test_unknown_pages_and_wrong_methods_get_html_error_pages(web: TestClient) -
     assert wrong.status_code == 405 and "Method not allowed" in wrong.text
     api = web.get("/api/v1/no-such-route")
     assert api.status_code == 404 and api.json() == {"detail": "Not Found"}
+
+
+def test_pages_refused_for_the_role_are_audited(web: TestClient, service_store: Store) -> None:
+    _login(web, "analyst")
+    before = service_store.audit_events(1)[0].id
+    response = web.get("/patients/MBC-005")
+    assert response.status_code == 403
+    events = [e for e in service_store.audit_events(10) if e.id > before]
+    assert [(e.action, e.patient_id, e.outcome, e.subject) for e in events] == [
+        ("access", "MBC-005", "denied", "GET /patients/{patient_id}")
+    ]

@@ -17,7 +17,7 @@ from typing import Any
 
 from starlette.routing import Mount
 
-__all__ = ["ACCESS_LOGGER", "ServiceMiddleware"]
+__all__ = ["ACCESS_LOGGER", "ServiceMiddleware", "route_template"]
 
 ACCESS_LOGGER = "oncoboard.access"
 
@@ -107,7 +107,7 @@ class ServiceMiddleware:
                     await send_wrapper(message)
         except Exception as exc:
             _errors.error(
-                "unhandled %s on %s %s", type(exc).__name__, scope["method"], _route(scope)
+                "unhandled %s on %s %s", type(exc).__name__, scope["method"], route_template(scope)
             )
             if not status_holder[0]:
                 for message in _error_response(path, 500, "internal error"):
@@ -116,7 +116,7 @@ class ServiceMiddleware:
             _access.info(
                 '"%s %s" %d %.1fms',
                 scope["method"],
-                _route(scope),
+                route_template(scope),
                 status_holder[0],
                 (time.perf_counter() - started) * 1000,
             )
@@ -143,7 +143,7 @@ class ServiceMiddleware:
         await self.app(scope, limited_receive, send)
 
 
-def _route(scope: Scope) -> str:
+def route_template(scope: Scope) -> str:
     """The matched route's template, or a placeholder: never the requested path.
 
     Routes of an included router know their template without the router's prefix; the

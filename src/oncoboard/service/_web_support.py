@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from oncoboard.cli._console import DISCLAIMER
 from oncoboard.service import auth
+from oncoboard.service._middleware import route_template
 from oncoboard.service._users import Principal, Role
 
 if TYPE_CHECKING:
@@ -207,6 +208,10 @@ def gate(request: Request, *roles: Role) -> Principal | Response:
     if not isinstance(principal, Principal):
         raise TypeError(f"current_principal returned {type(principal).__name__}, not Principal")
     if principal.role not in roles:
+        route = f"{request.method} {route_template(request.scope)}"
+        auth.store_for(request, principal).record_denied(
+            request.path_params.get("patient_id"), route
+        )
         message = f"This page is not available to the role {principal.role.value!r}."
         return error_page(request, 403, message, principal=principal)
     return principal

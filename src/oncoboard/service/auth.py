@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import jwt
 from fastapi import Depends, HTTPException, Request, status
 
+from oncoboard.service._middleware import route_template
 from oncoboard.service._settings import Settings
 from oncoboard.service._users import Principal, Role, verify_password
 from oncoboard.store._users import TOKEN_PREFIX
@@ -133,11 +134,17 @@ async def principal(request: Request) -> Principal:
 
 
 def require_role(*roles: Role) -> Callable[..., Awaitable[Principal]]:
-    """FastAPI dependency factory: the principal if their role is one of ``roles``, else 403."""
+    """FastAPI dependency factory: the principal if their role is one of ``roles``, else 403
+    (audited: ``access``/``denied`` with the actor, the patient named and the route)."""
     allowed = frozenset(roles)
 
-    async def dependency(user: Annotated[Principal, Depends(principal)]) -> Principal:
+    async def dependency(
+        request: Request, user: Annotated[Principal, Depends(principal)]
+    ) -> Principal:
         if user.role not in allowed:
+            template = route_template(request.scope)
+            patient_id = request.path_params.get("patient_id")
+            store_for(request, user).record_denied(patient_id, f"{request.method} {template}")
             names = ", ".join(sorted(r.value for r in allowed))
             raise HTTPException(status.HTTP_403_FORBIDDEN, f"this needs the role {names}")
         return user

@@ -404,6 +404,12 @@ class Store:
         with self._transaction("auditing a login") as session:
             self._audit(session, "login", None, None, "ok" if ok else "denied", subject=username)
 
+    def record_denied(self, patient_id: str | None, route: str) -> None:
+        """Audit a request refused for the actor's role (``access``, outcome ``denied``), with
+        the patient it named, if any, and the route template in ``subject``."""
+        with self._transaction("auditing a refused request") as session:
+            self._audit(session, "access", patient_id, None, "denied", subject=route[:200])
+
     def create_api_token(
         self, username: str, *, label: str = "", expires_at: datetime | None = None
     ) -> tuple[ApiTokenInfo, str]:
