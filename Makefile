@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench postgres clean
+.PHONY: run test lint bench postgres chromium clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; Oncoboard needs Python 3.11" >&2; exit 1; }
@@ -23,16 +23,21 @@ run: $(STAMP)
 	$(BIN)/oncoboard plan examples/cases
 	$(BIN)/oncoboard monitor examples/cases/mbc-005-esr1-serial-ctdna.yaml
 	$(BIN)/oncoboard mrd examples/mrd/tumour.tsv examples/mrd/plasma.tsv --normals examples/mrd/normals.tsv
+	$(BIN)/oncoboard report examples/cases --out out/reports
+	@bash scripts/serve-demo.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench scripts
-	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/ruff check --no-cache src tests bench scripts
+	$(BIN)/ruff format --no-cache --check src tests bench scripts
 	$(BIN)/mypy
 
 postgres:
 	@bash scripts/ensure-postgres.sh
 
-test: $(STAMP) postgres lint
+chromium:
+	@bash scripts/ensure-chromium.sh
+
+test: $(STAMP) postgres chromium lint
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

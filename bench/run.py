@@ -3,8 +3,10 @@
 Each measurement is compared as a ratio against a baseline measured in the same run on the
 same machine (loading the same files with PyYAML's libyaml loader alone; reading the mutation
 table; validating the case files), so results are comparable across machines. Results go to
-``bench/results/<name>.json``. ``mrd_accuracy`` is not a timing: it measures the MRD test's
-sensitivity and specificity on simulated plasma (``--draws`` patients per tumour fraction).
+``bench/results/<name>.json``. ``load_api`` loads the web service (``bench/load_api.py``:
+50 clients on the plan endpoint, ``/api/v1/me`` as baseline). ``mrd_accuracy`` is not a
+timing: it measures the MRD test's sensitivity and specificity on simulated plasma
+(``--draws`` patients per tumour fraction).
 
 Usage: ``make bench`` (or ``python bench/run.py [--copies N] [--repeat N] [--only NAME]``).
 """
@@ -21,6 +23,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
+import load_api  # bench/load_api.py, next to this script
 import yaml
 
 from oncoboard.io import (
@@ -335,6 +338,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--draws", type=int, default=1000, help="MRD simulation draws")
     parser.add_argument(
+        "--load-seconds", type=float, default=30.0, help="length of the API load test"
+    )
+    parser.add_argument(
         "--only",
         choices=(
             "case_files",
@@ -343,6 +349,7 @@ def main() -> None:
             "monitor",
             "imaging",
             "mrd_accuracy",
+            "load_api",
         ),
         action="append",
         help="run only this benchmark (repeatable); default: all",
@@ -355,6 +362,7 @@ def main() -> None:
         "monitor": lambda: bench_monitor(args.repeat),
         "imaging": lambda: bench_imaging(args.repeat),
         "mrd_accuracy": lambda: bench_mrd(args.draws),
+        "load_api": lambda: load_api.run(seconds=args.load_seconds),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     for name, run in benchmarks.items():
