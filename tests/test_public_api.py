@@ -122,7 +122,7 @@ PUBLIC = {
         "peek",
     },
     "oncoboard.service.cohort": {"CohortRow", "CohortView", "age_band", "cohort_view", "pseudonym"},
-    "oncoboard.service.web": {"router"},
+    "oncoboard.service.web": {"install_error_pages", "router"},
     "oncoboard.imaging": {
         "LesionGeometry",
         "LesionSpec",
