@@ -48,21 +48,27 @@ def _free_port() -> int:
         return port
 
 
+def import_cases(store: Store, paths: list[Path]) -> list[str]:
+    """Import case files into ``store`` (validated, canonical); return their patient ids."""
+    ids = []
+    for path in paths:
+        document = read_document(path)
+        case = parse_case(document)
+        store.import_document(
+            case.patient.id,
+            canonical_document(case),
+            source_name=path.name,
+            source_format=document.format,
+            source_text=document.text,
+        )
+        ids.append(case.patient.id)
+    return ids
+
+
 def _prepare(url: str) -> tuple[list[str], str]:
     """Import the demo cases, add a clinician; return the patient ids and an API token."""
-    ids = []
     with Store.open(url, actor="bench") as store:
-        for path in find_case_files([ROOT / "examples" / "cases"]):
-            document = read_document(path)
-            case = parse_case(document)
-            store.import_document(
-                case.patient.id,
-                canonical_document(case),
-                source_name=path.name,
-                source_format=document.format,
-                source_text=document.text,
-            )
-            ids.append(case.patient.id)
+        ids = import_cases(store, find_case_files([ROOT / "examples" / "cases"]))
         store.create_user("bench", "clinician", hash_password(secrets.token_urlsafe(16)))
         token = store.create_api_token("bench", label="load test")[1]
     return ids, token

@@ -27,7 +27,6 @@ import load_api  # bench/load_api.py, next to this script
 import yaml
 
 from oncoboard.io import (
-    canonical_document,
     find_case_files,
     load_case,
     parse_case,
@@ -267,16 +266,7 @@ def bench_case_files(copies: int, repeat: int) -> dict[str, object]:
         def import_all() -> None:
             db = folder / f"bench-{time.monotonic_ns()}.sqlite3"
             with Store.open(f"sqlite:///{db}", actor="bench") as store:
-                for path in paths:
-                    document = read_document(path)
-                    case = parse_case(document)
-                    store.import_document(
-                        case.patient.id,
-                        canonical_document(case),
-                        source_name=path.name,
-                        source_format=document.format,
-                        source_text=document.text,
-                    )
+                load_api.import_cases(store, paths)
 
         import_sqlite = _best_of(repeat, import_all)
     return {

@@ -58,7 +58,8 @@ def find_server_binaries() -> tuple[Path, Path] | None:
     return None
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -135,7 +136,7 @@ def postgres_server() -> Iterator[PostgresServer]:
         flags = ["-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"]
         _run([str(initdb), "-D", str(data), "-U", SERVER_USER, *flags], cwd=root)
         for attempt in range(3):  # the free port may be taken before the server binds it
-            port = _free_port()
+            port = free_port()
             options = (
                 f"-c listen_addresses=127.0.0.1 -p {port} -k {shlex.quote(str(sockets))} "
                 "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"

@@ -9,7 +9,6 @@ elsewhere (the pattern of ``tests/_postgres.py``; ``scripts/ensure-chromium.sh``
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ import pytest
 from oncoboard.service import Settings, create_app
 from oncoboard.service._users import hash_password
 from oncoboard.store import Store
+from tests._postgres import free_port
 from tests.conftest import ROOT
 
 if TYPE_CHECKING:
@@ -56,13 +56,6 @@ def _skip_or_fail(reason: str) -> NoReturn:
     pytest.skip(f"!!! {reason}: browser tests NOT RUN; run scripts/ensure-chromium.sh !!!")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @dataclass
 class LiveServer:
     """The service running under uvicorn on ``url`` (``http://127.0.0.1:PORT``)."""
@@ -82,7 +75,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         store.create_user(username, role, hash_password(password))
     settings = Settings(environment="development", secret_key=SECRET, cookie_secure=False)
     app = create_app(settings, store)
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(
         app,
         host="127.0.0.1",

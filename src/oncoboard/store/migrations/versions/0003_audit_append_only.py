@@ -50,14 +50,8 @@ _POSTGRES_DOWN = [
 
 
 def _run(sqlite: list[str], postgres: list[str]) -> None:
-    dialect = op.get_bind().dialect.name
-    if dialect == "sqlite":
-        statements = sqlite
-    elif dialect == "postgresql":
-        statements = postgres
-    else:  # pragma: no cover - the store supports these two
-        raise NotImplementedError(f"no append-only triggers for the {dialect} dialect")
-    for statement in statements:
+    # The store accepts SQLite and PostgreSQL URLs only (oncoboard.store._settings).
+    for statement in sqlite if op.get_bind().dialect.name == "sqlite" else postgres:
         op.execute(statement)
 
 
