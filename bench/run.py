@@ -66,7 +66,7 @@ def bench_metabric(repeat: int) -> dict[str, object]:
     from oncoboard.genomics import annotate_calls
     from oncoboard.io import read_mutation_table
 
-    path = ROOT / "tests" / "data" / "metabric" / "metabric_mutations.tsv"
+    path = ROOT / "examples" / "cohort" / "metabric" / "metabric_mutations.tsv"
     calls = read_mutation_table(path)
     read = _best_of(repeat, lambda: read_mutation_table(path))
     annotate = _best_of(repeat, lambda: annotate_calls(calls))

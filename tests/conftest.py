@@ -16,6 +16,7 @@ from tests._postgres import db_url, postgres_server, store  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "cases"
+COHORTS = ROOT / "examples" / "cohort"
 DATA = Path(__file__).resolve().parent / "data"
 
 BASE_CASE: dict[str, Any] = {

@@ -19,9 +19,9 @@ import pytest
 
 from oncoboard.genomics import FindingKind, annotate_calls
 from oncoboard.io import read_mutation_table
-from tests.conftest import DATA
+from tests.conftest import COHORTS
 
-METABRIC = DATA / "metabric"
+METABRIC = COHORTS / "metabric"
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """Tabular genomic readers: MAF, cBioPortal CNA/SV, gene tables and segments.
 
-Real files (tests/data/metabric, tests/data/tcga-a2-a04w) are checked against counts taken
+Real files (examples/cohort/metabric, tests/data/tcga-a2-a04w) are checked against counts taken
 from the files themselves. MAF and cBioPortal files are not available offline, so they are
 written here in the documented layouts (GDC MAF v1.0.0 somatic column list; cBioPortal
 "Mutation Data", "Discrete Copy Number Data" and "Structural Variant Data"); their rows are
@@ -21,9 +21,9 @@ from oncoboard.io.gene_tables import read_fusions, read_gene_cna, read_mutation_
 from oncoboard.io.maf import read_maf
 from oncoboard.io.segments import read_segments
 from oncoboard.model.genomics import CopyNumberType, GenomeBuild, SampleOrigin
-from tests.conftest import DATA
+from tests.conftest import COHORTS, DATA
 
-METABRIC = DATA / "metabric" / "metabric_mutations.tsv"
+METABRIC = COHORTS / "metabric" / "metabric_mutations.tsv"
 TCGA = DATA / "tcga-a2-a04w"
 
 # GDC MAF v1.0.0, somatic (open-access) MAF: columns 1-120 of the protected MAF, in order.
