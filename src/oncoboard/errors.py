@@ -20,7 +20,9 @@ Messages say what was expected, show the offending value with ``!r`` and where i
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = [
     "CaseFileError",
@@ -86,11 +88,17 @@ class GenomicFileError(OncoboardError, ValueError):
         self, file: str, message: str, *, record: int | None = None, field: str | None = None
     ) -> None:
         self.file = file
+        self.message = message
         self.record = record
         self.field = field
         where = file if record is None else f"{file}:{record}"
         what = f"{field}: " if field else ""
         super().__init__(f"{where}: {what}{message}")
+
+    def __reduce__(self) -> tuple[Any, tuple[str, str]]:
+        """Pickle with the keyword arguments (errors cross process boundaries in Dask)."""
+        rebuild = functools.partial(type(self), record=self.record, field=self.field)
+        return rebuild, (self.file, self.message)
 
 
 class ImagingError(OncoboardError, ValueError):

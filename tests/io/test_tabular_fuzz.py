@@ -21,7 +21,7 @@ from oncoboard.io.cbioportal import read_cbioportal_cna, read_cbioportal_sv
 from oncoboard.io.gene_tables import read_fusions, read_gene_cna, read_mutation_table
 from oncoboard.io.maf import read_maf
 from oncoboard.io.segments import read_segments
-from tests.conftest import DATA
+from tests.conftest import COHORTS, DATA
 from tests.io.test_tabular_readers import CBIO_MAF, CNA, SV_HEADER
 
 Reader = Callable[..., list[object]]
@@ -34,7 +34,7 @@ def _head(path: Path, lines: int) -> str:
 
 SEEDS: dict[str, tuple[Reader, str]] = {
     "maf": (read_maf, "#version 2.4\n" + "\n".join(CBIO_MAF) + "\n"),
-    "mutation_table": (read_mutation_table, _head(DATA / "metabric/metabric_mutations.tsv", 8)),
+    "mutation_table": (read_mutation_table, _head(COHORTS / "metabric/metabric_mutations.tsv", 8)),
     "gene_cna": (
         read_gene_cna,
         "sample\tgene\tcall\tcopy_number\nP1\tERBB2\tAMP\t9\nP1\tPTEN\t-2\t0\n",

@@ -35,7 +35,15 @@ from oncoboard.knowledge.therapies import (
 )
 from oncoboard.model import Evidence, EvidenceSource, GermlineClassification, SampleOrigin
 
-__all__ = ["OncogenicityCallLike", "OncogenicityFn", "match_entry", "match_profile"]
+__all__ = [
+    "AlterationHit",
+    "OncogenicityCallLike",
+    "OncogenicityFn",
+    "alteration_hits",
+    "match_entry",
+    "match_profile",
+    "profile_level",
+]
 
 _LEVEL_ORDER = {"1": 0, "2": 1, "3A": 2, "3B": 3, "4": 4, "R1": 5, "R2": 6, None: 7}
 _ONCOGENIC = frozenset({"oncogenic", "likely_oncogenic"})
@@ -168,6 +176,45 @@ def _gene_event(kind: str, gene: str, alt: Alteration, oncogenicity: Oncogenicit
     )
 
 
+@dataclass(frozen=True, slots=True)
+class AlterationHit:
+    """One criterion of an entry matched by one alteration on its own (see
+    :func:`alteration_hits`)."""
+
+    criterion: int  # index in entry.biomarker.any
+    specificity: Specificity
+    biomarker: str
+
+
+def profile_level(criterion: Criterion) -> bool:
+    """True for criteria that need more than one alteration to decide: IHC/PD-L1/TMB/MSI,
+    wild type (gene coverage) and reversion (a germline and a somatic variant)."""
+    if isinstance(criterion, MutationCriterion):
+        return False
+    if isinstance(criterion, GeneCriterion):
+        return criterion.type in ("wild_type", "reversion")
+    return True
+
+
+def alteration_hits(
+    entry: KnowledgeEntry, alteration: Alteration, oncogenicity: OncogenicityFn
+) -> list[AlterationHit]:
+    """The hits of ``alteration`` alone on the entry's per-alteration criteria.
+
+    Exactly the hits :func:`match_entry` collects for this alteration, for every criterion
+    where :func:`profile_level` is False; lets cohort engines evaluate each distinct
+    alteration once and join the result to every patient who carries it.
+    """
+    profile = BiomarkerProfile(alterations=(alteration,))
+    hits = []
+    for index, criterion in enumerate(entry.biomarker.any):
+        if profile_level(criterion):
+            continue
+        for hit in _hits(criterion, profile, oncogenicity):
+            hits.append(AlterationHit(index, hit.specificity, hit.biomarker))
+    return hits
+
+
 def _biomarker_hits(
     criterion: HER2Criterion | PDL1Criterion | TMBCriterion | MSICriterion,
     profile: BiomarkerProfile,
@@ -259,6 +306,8 @@ def _therapy_checks(
     context: Context, case: CaseContext | None, add: Callable[[str, ContextStatus, str], None]
 ) -> None:
     unknown = "treatment history not available"
+    if case is not None and not case.history_known:
+        case = None
     if context.prior_classes_any:
         need = f"prior {' or '.join(context.prior_classes_any)}"
         if case is None:

@@ -171,12 +171,14 @@ def annotate_calls(
     specimen: SpecimenType | None = None,
     panel_size_mb: float | None = None,
     case: Case | None = None,
+    context: CaseContext | None = None,
     kb: KnowledgeBase | None = None,
 ) -> list[SampleAnnotation]:
     """Annotate lab-file calls, one :class:`SampleAnnotation` per sample.
 
     With ``case``, the case's context (subtype, line, prior therapy) and IHC biomarkers are
-    used for every sample; without it, context checks are reported as unknown.
+    used for every sample; else ``context`` (e.g. only the subtype, from a cohort table) is
+    used if given; without either, context checks are reported as unknown.
     """
     knowledge = kb or knowledge_base()
     by_sample: dict[str | None, list[VariantCall]] = defaultdict(list)
@@ -216,7 +218,7 @@ def annotate_calls(
             else (base.tmb_source if base else None),
             msi=base.msi if base else None,
             msi_source=base.msi_source if base else None,
-            context=base.context if base else None,
+            context=base.context if base else context,
         )
         findings = match_profile(profile, knowledge, call_oncogenicity)
         needs = tuple(

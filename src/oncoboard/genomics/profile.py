@@ -22,6 +22,8 @@ class CaseContext:
     current_classes: frozenset[str]
     prior_agents_by_class: dict[str, tuple[str, ...]] = field(default_factory=dict)
     metastatic_classes: frozenset[str] = frozenset()  # classes given for metastatic disease
+    history_known: bool = True  # False: treatment history (and line) not available, e.g. a
+    # cohort table that gives only the subtype; therapy requirements are then unknown
 
 
 @dataclass(frozen=True, slots=True)

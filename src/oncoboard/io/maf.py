@@ -25,7 +25,13 @@ from oncoboard.io._tabular import Header, Row, build, open_table, strip_chr
 from oncoboard.io.genomic_records import VariantCall
 from oncoboard.model.genomics import GenomeBuild, SampleOrigin
 
-__all__ = ["read_maf"]
+__all__ = [
+    "MAF_VARIANT_COLUMNS",
+    "NOT_VARIANT_STATUSES",
+    "check_maf_header",
+    "maf_variant",
+    "read_maf",
+]
 
 _PROTEIN = ("HGVSp_Short", "HGVSp", "Amino_Acid_Change")
 _COORDINATES = ("Chromosome", "Start_Position", "Reference_Allele", "Tumor_Seq_Allele2")
@@ -112,7 +118,7 @@ def read_maf(path: Path | str, *, sample: str | None = None) -> list[VariantCall
         path,
         has_header=lambda h: bool(h.column("Hugo_Symbol") and h.column("Tumor_Sample_Barcode")),
     )
-    _check_columns(table.header)
+    check_maf_header(table.header)
     calls = []
     barcode = table.header.column("Tumor_Sample_Barcode")
     status = table.header.column("Mutation_Status")
@@ -120,11 +126,40 @@ def read_maf(path: Path | str, *, sample: str | None = None) -> list[VariantCall
         if status is not None and row.raw(status).lower() in _NOT_VARIANTS:
             continue
         if sample is None or row.text(barcode) == sample:
-            calls.append(_variant(row))
+            calls.append(maf_variant(row))
     return calls
 
 
-def _check_columns(header: Header) -> None:
+# Every column maf_variant() reads: a row's call depends on these cells only.
+MAF_VARIANT_COLUMNS = (
+    "Hugo_Symbol",
+    "Tumor_Sample_Barcode",
+    "Chromosome",
+    "Start_Position",
+    "End_Position",
+    "Reference_Allele",
+    "Tumor_Seq_Allele1",
+    "Tumor_Seq_Allele2",
+    "NCBI_Build",
+    "HGVSc",
+    "Transcript_ID",
+    *_PROTEIN,
+    "Consequence",
+    "Variant_Classification",
+    "Exon_Number",
+    "EXON",
+    "t_depth",
+    "t_ref_count",
+    "t_alt_count",
+    "Mutation_Status",
+    "FILTER",
+)
+NOT_VARIANT_STATUSES = _NOT_VARIANTS
+
+
+def check_maf_header(header: Header) -> None:
+    """Raise a located :class:`GenomicFileError` unless the header has the columns a MAF needs:
+    ``Hugo_Symbol``, ``Tumor_Sample_Barcode``, and a protein change or the coordinates."""
     header.require(Hugo_Symbol=["Hugo_Symbol"], Tumor_Sample_Barcode=["Tumor_Sample_Barcode"])
     if any(header.column(name) for name in _PROTEIN):
         return
@@ -136,7 +171,8 @@ def _check_columns(header: Header) -> None:
         )
 
 
-def _variant(row: Row) -> VariantCall:
+def maf_variant(row: Row) -> VariantCall:
+    """The call of one MAF data row (see :func:`read_maf` for the conventions)."""
     col = row.header.column
     chromosome = row.text(col("Chromosome"))
     start = row.integer(col("Start_Position"), minimum=1)
