@@ -7,6 +7,7 @@ import typer
 from oncoboard.cli import (
     _annotate,
     _cases,
+    _cohort,
     _imaging,
     _monitor,
     _mrd,
@@ -38,6 +39,7 @@ _imaging.register(app)
 _report.register(app)
 _users.register(app)
 _serve.register(app)
+_cohort.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,173 @@
+"""``oncoboard cohort``: annotate a whole cohort (local or Dask) and report on it."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.table import Table
+
+from oncoboard import __version__
+from oncoboard.cli._cohort_report import CLINICAL_FORMATS, load_clinical, report
+from oncoboard.cli._console import DISCLAIMER, err, out
+from oncoboard.errors import OncoboardError
+from oncoboard.model import SpecimenType
+
+if TYPE_CHECKING:  # polars and the cohort engine load when the verb runs
+    from oncoboard.cohort.engine import CohortAnnotation
+
+__all__ = ["register"]
+
+ENGINES = ("local", "dask")
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    err.print(f"error: {message}", markup=False)
+    return typer.Exit(code)
+
+
+def summary(result: CohortAnnotation) -> dict[str, Any]:
+    """Counts of a run: samples, rows, findings by kind, samples with a level 1-2 finding."""
+    import polars as pl
+
+    findings = result.findings
+    kinds = dict(findings.group_by("kind").len().sort("kind").iter_rows())
+    top = findings.filter(pl.col("kind") == "actionable", pl.col("level").is_in(["1", "2"]))
+    return {
+        "samples": result.samples.height,
+        "rows": int(result.samples["rows"].sum()),
+        "alterations": int(result.samples["alterations"].sum()),
+        "not_interpreted": int(
+            result.samples.select(pl.sum_horizontal("filtered", "unparsable", "needs_annotation"))
+            .to_series()
+            .sum()
+        ),
+        "findings": findings.height,
+        "findings_by_kind": kinds,
+        "samples_with_level_1_2": top["sample"].n_unique(),
+        "knowledge_base": result.kb_version,
+        "engine": result.engine,
+    }
+
+
+def _summary_table(counts: dict[str, Any], seconds: float) -> Table:
+    table = Table(title="Oncoboard cohort annotation", title_justify="left")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    samples = counts["samples"] or 1
+    rows = [
+        ("samples", f"{counts['samples']:,}"),
+        ("variant rows", f"{counts['rows']:,}"),
+        ("alterations interpreted", f"{counts['alterations']:,}"),
+        ("rows not interpreted (filtered, unparsable, no gene)", f"{counts['not_interpreted']:,}"),
+        ("findings", f"{counts['findings']:,}"),
+        *(
+            (f"  {kind.replace('_', ' ')}", f"{n:,}")
+            for kind, n in counts["findings_by_kind"].items()
+        ),
+        (
+            "samples with a level 1-2 actionable finding",
+            f"{counts['samples_with_level_1_2']:,} "
+            f"({100 * counts['samples_with_level_1_2'] / samples:.1f}%)",
+        ),
+        ("knowledge base", counts["knowledge_base"]),
+        ("engine", counts["engine"]),
+        ("seconds", f"{seconds:.1f}"),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    return table
+
+
+def annotate(
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(help="MAF files (plain or .gz), Parquet files, or folders of them."),
+    ],
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for the tables (replaced as a whole).")
+    ],
+    engine: Annotated[str, typer.Option("--engine", help="local or dask.")] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Dask scheduler address; default: a local cluster."),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Workers of the local Dask cluster.")
+    ] = 2,
+    clinical_path: Annotated[
+        Path | None,
+        typer.Option("--clinical", help="Clinical table: its subtype is checked as context."),
+    ] = None,
+    clinical_format: Annotated[
+        str, typer.Option("--clinical-format", help="oncoboard, metabric (folder) or msk.")
+    ] = "oncoboard",
+    specimen: Annotated[
+        SpecimenType | None,
+        typer.Option("--specimen", help="Specimen of every sample (tissue, plasma, ...)."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the run's summary as JSON on stdout.")
+    ] = False,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
+) -> None:
+    """Annotate every sample of a cohort MAF exactly as `oncoboard annotate` annotates one,
+    in columns (local engine) or on a Dask cluster; writes findings, samples, notes and
+    evidence as Parquet plus manifest.json into --out.
+
+    Exit 1 if an input or the clinical table cannot be read (file, line and column named;
+    nothing is written), 2 for an unknown --engine or --clinical-format.
+    """
+    if engine not in ENGINES:
+        raise _fail(f"--engine must be one of {', '.join(ENGINES)}", 2)
+    if clinical_format not in CLINICAL_FORMATS:
+        raise _fail(f"--clinical-format must be one of {', '.join(CLINICAL_FORMATS)}", 2)
+    from oncoboard.cohort.engine import annotate_cohort, write_annotation
+
+    start = time.perf_counter()
+    try:
+        clinical = None if clinical_path is None else load_clinical(clinical_path, clinical_format)
+        result = annotate_cohort(
+            inputs,
+            engine="dask" if engine == "dask" else "local",
+            scheduler=scheduler,
+            workers=workers,
+            clinical=clinical,
+            specimen=specimen,
+            progress=progress and not as_json,
+        )
+        write_annotation(result, out_dir)
+    except OncoboardError as exc:
+        raise _fail(str(exc), 1) from exc
+    except OSError as exc:
+        raise _fail(f"cannot write {out_dir}: {exc}", 1) from exc
+    seconds = time.perf_counter() - start
+    counts = summary(result)
+    if as_json:
+        document = {
+            "oncoboard_version": __version__,
+            "out": str(out_dir),
+            "seconds": round(seconds, 3),
+            **counts,
+            "disclaimer": DISCLAIMER,
+        }
+        out.file.write(json.dumps(document, indent=2) + "\n")
+    else:
+        out.print(_summary_table(counts, seconds))
+        out.print(f"tables written to {out_dir}", markup=False)
+    err.print(DISCLAIMER, style="dim")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``cohort`` command group to ``app``."""
+    group = typer.Typer(
+        name="cohort",
+        help=f"Cohort scale: annotate thousands of samples, then report. {DISCLAIMER}",
+        no_args_is_help=True,
+    )
+    group.command("annotate")(annotate)
+    group.command("report")(report)
+    app.add_typer(group)

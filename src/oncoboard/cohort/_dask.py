@@ -1,0 +1,85 @@
+"""The Dask engine: the local engine's read and aggregate steps as tasks on a cluster.
+
+Each input block is read by one task and split into buckets by sample; each bucket is
+aggregated by one task from its parts of every block (a hash shuffle written with
+``dask.delayed``, so the frames stay polars end to end). Workers need Oncoboard installed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from oncoboard.cohort._aggregate import Aggregated
+from oncoboard.cohort._read import Block, plan_blocks
+from oncoboard.model import SpecimenType
+
+__all__ = ["run_dask"]
+
+_MIN_BLOCK_BYTES = 8 << 20
+
+
+def run_dask(
+    files: Sequence[str],
+    *,
+    subtypes: Mapping[str, str | None],
+    specimen: SpecimenType | None,
+    scheduler: str | None,
+    workers: int,
+    size: int,
+    block_bytes: int,
+    bucket_bytes: int,
+    progress: bool,
+    read: Callable[[Block, int, int], Any],
+    aggregate: Callable[..., Aggregated],
+) -> list[Aggregated]:
+    """Run the read and aggregate steps on a Dask cluster and return the buckets' results.
+
+    ``scheduler`` is the address of a running scheduler; without it a ``LocalCluster`` of
+    ``workers`` single-threaded processes is started for the run and closed after it.
+    """
+    from dask.delayed import delayed
+    from distributed import Client, LocalCluster, as_completed
+
+    # at least two blocks per worker, so every worker has work
+    per_block = max(_MIN_BLOCK_BYTES, min(block_bytes, size // max(1, 2 * workers) + 1))
+    blocks = plan_blocks(files, block_bytes=per_block)
+    # one aggregate task per worker (fixed costs once), more when a bucket would outgrow memory
+    buckets = max(workers, math.ceil(size / bucket_bytes))
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=40,  # logging.ERROR: no patient data reaches the log anyway
+        )
+    client = Client(scheduler if scheduler is not None else cluster)
+    try:
+        shared = delayed(dict(subtypes), pure=True)
+        reads = [
+            delayed(read, pure=True)(block, list(files).index(block.path), buckets)
+            for block in blocks
+        ]
+        tasks = [
+            delayed(aggregate, pure=True)(
+                [part[bucket] for part in reads], list(files), shared, specimen
+            )
+            for bucket in range(buckets)
+        ]
+        futures = client.compute(tasks)
+        index = {future.key: number for number, future in enumerate(futures)}
+        results: list[Aggregated | None] = [None] * len(futures)
+        from oncoboard.cohort.engine import _progress
+
+        with _progress(progress, len(futures), f"annotating on Dask ({workers} workers)") as tick:
+            for future in as_completed(futures):
+                results[index[future.key]] = future.result()
+                tick(1)
+        return [r for r in results if r is not None]
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

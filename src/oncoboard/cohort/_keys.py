@@ -1,0 +1,207 @@
+"""Evaluate each distinct variant key once, with the single-patient functions.
+
+A key (see :mod:`oncoboard.cohort._read`) is turned back into the MAF row it stands for and
+passed through exactly what ``oncoboard annotate`` runs on a row: the MAF row reader, call
+normalisation, the oncogenicity rules and the knowledge-base criteria that one alteration
+decides on its own (:func:`oncoboard.genomics.matching.alteration_hits`). The results are
+tables joined to every row with that key, so the per-row work is columnar. Criteria that need
+the whole sample (reversions) are flagged here and decided per sample in
+:mod:`oncoboard.cohort._aggregate`.
+
+Results are cached per process (keyed by header, specimen and key): a Dask worker evaluates a
+key once however many partitions carry it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import polars as pl
+
+from oncoboard.cohort._read import KEY_COLUMNS, KEY_SEPARATOR, key_header
+from oncoboard.cohort._schema import evidence_ref
+from oncoboard.genomics.alteration import Alteration, AlterationKind
+from oncoboard.genomics.findings import Specificity
+from oncoboard.genomics.matching import alteration_hits
+from oncoboard.genomics.normalize import normalize_calls
+from oncoboard.genomics.oncogenicity import OncogenicityCall, call_oncogenicity
+from oncoboard.io._tabular import Row
+from oncoboard.io.maf import maf_variant
+from oncoboard.knowledge.genes import gene_table
+from oncoboard.knowledge.therapies import GeneCriterion, KnowledgeBase, MutationCriterion
+from oncoboard.model import SampleOrigin, SpecimenType
+
+__all__ = ["HIT_SCHEMA", "KEY_SCHEMA", "KeyTables", "evaluate_keys"]
+
+SPECIFICITY_ORDER = {s.value: i for i, s in enumerate(Specificity)}
+
+KEY_SCHEMA: dict[str, pl.DataType] = {
+    "key": pl.String(),
+    "status": pl.String(),  # alteration, filtered, unparsable, needs_annotation
+    "note": pl.String(),  # for filtered/unparsable/needs_annotation/unknown genes
+    "label": pl.String(),
+    "gene": pl.String(),
+    "unknown_gene": pl.Boolean(),
+    "onc_label": pl.String(),
+    "onc_reason": pl.String(),
+    "onc_ref": pl.String(),
+    "neutral": pl.Boolean(),
+    "oncogenic": pl.Boolean(),
+    "germline_truncating": pl.Boolean(),  # may be reverted (first of a reversion pair)
+    "somatic_coded": pl.Boolean(),  # may revert (second of a reversion pair)
+    "codon": pl.Int64(),
+    "protein_change": pl.String(),
+    "change": pl.String(),  # protein change, else HGVS c.
+}
+HIT_SCHEMA: dict[str, pl.DataType] = {
+    "key": pl.String(),
+    "entry": pl.UInt32(),
+    "criterion": pl.UInt32(),
+    "spec": pl.UInt32(),
+    "biomarker": pl.String(),
+}
+_ONCOGENIC = frozenset({"oncogenic", "likely_oncogenic"})
+
+
+@dataclass(frozen=True, slots=True)
+class KeyTables:
+    """Per-key attributes, per-key knowledge-base hits, and the evidence they cite."""
+
+    keys: pl.DataFrame
+    hits: pl.DataFrame
+    evidence: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Evaluated:
+    row: dict[str, object]
+    hits: tuple[tuple[int, int, int, str], ...]
+    evidence: tuple[str, str] | None
+
+
+@cache
+def _entries_by_gene(kb: KnowledgeBase) -> dict[str, tuple[int, ...]]:
+    """Entries with a per-alteration criterion on each gene (the only ones a mutation of
+    that gene can hit)."""
+    index: dict[str, list[int]] = defaultdict(list)
+    for number, entry in enumerate(kb.entries):
+        genes = {
+            c.gene for c in entry.biomarker.any if isinstance(c, MutationCriterion | GeneCriterion)
+        }
+        for gene in genes:
+            index[gene].append(number)
+    return {gene: tuple(numbers) for gene, numbers in index.items()}
+
+
+_CACHE: dict[tuple[str | None, str, str], _Evaluated] = {}
+_CACHE_LIMIT = 2_000_000
+
+
+def _row_of(file: str, key: str, line: int) -> Row:
+    values = key.split(KEY_SEPARATOR)
+    if len(values) != len(KEY_COLUMNS):
+        raise ValueError(f"not a variant key: {key!r}")
+    return Row(key_header(file), line, (*values, "sample"))
+
+
+def _evaluate(
+    file: str, key: str, line: int, specimen: SpecimenType | None, kb: KnowledgeBase
+) -> _Evaluated:
+    call = maf_variant(_row_of(file, key, line))
+    normalized = normalize_calls([call], specimen=specimen)
+    base: dict[str, object] = {"key": key}
+    if normalized.filtered:
+        return _Evaluated(
+            {**base, "status": "filtered", "note": f"FILTER {call.filter}; not interpreted"},
+            (),
+            None,
+        )
+    if normalized.unparsable:
+        reason = normalized.unparsable[0][1]
+        return _Evaluated(
+            {**base, "status": "unparsable", "note": f"{reason}; not interpreted"}, (), None
+        )
+    if normalized.needs_annotation:
+        note = f"{call.chromosome}:{call.position} {call.ref}>{call.alt}"
+        return _Evaluated({**base, "status": "needs_annotation", "note": note}, (), None)
+    alteration = normalized.alterations[0]
+    oncogenicity = call_oncogenicity(alteration)
+
+    def memo(other: Alteration) -> OncogenicityCall:
+        return oncogenicity if other is alteration else call_oncogenicity(other)
+
+    hits = tuple(
+        (number, hit.criterion, SPECIFICITY_ORDER[hit.specificity.value], hit.biomarker)
+        for number in _entries_by_gene(kb).get(alteration.gene, ())
+        for hit in alteration_hits(kb.entries[number], alteration, memo)
+    )
+    ref, text = evidence_ref(oncogenicity.evidence)
+    unknown = alteration.gene not in gene_table()
+    mutation = alteration.kind is AlterationKind.MUTATION
+    germline = alteration.origin is SampleOrigin.GERMLINE
+    row = {
+        **base,
+        "status": "alteration",
+        "note": (
+            f"gene {alteration.gene!r} is not in the Oncoboard gene table (not an HGNC "
+            "symbol or alias it knows); reported as VUS"
+        )
+        if unknown
+        else None,
+        "label": alteration.label,
+        "gene": alteration.gene,
+        "unknown_gene": unknown,
+        "onc_label": oncogenicity.label.value,
+        "onc_reason": oncogenicity.reason,
+        "onc_ref": ref,
+        "neutral": oncogenicity.label.value == "likely_neutral",
+        "oncogenic": oncogenicity.label.value in _ONCOGENIC,
+        "germline_truncating": mutation
+        and germline
+        and alteration.consequence.truncating
+        and alteration.codon is not None,
+        "somatic_coded": mutation and not germline and alteration.codon is not None,
+        "codon": alteration.codon,
+        "protein_change": alteration.protein_change,
+        "change": alteration.protein_change or alteration.hgvs_c,
+    }
+    return _Evaluated(row, hits, (ref, text))
+
+
+def evaluate_keys(
+    keys: Sequence[str],
+    where: Sequence[tuple[str, int]],
+    *,
+    specimen: SpecimenType | None,
+    kb: KnowledgeBase,
+) -> KeyTables:
+    """Tables for ``keys``; ``where[i]`` is a (file, line) where ``keys[i]`` occurs, for errors.
+
+    Raises
+    ------
+    GenomicFileError
+        If the row a key stands for is invalid (e.g. an unknown ``NCBI_Build``), located at
+        the line given for it.
+    """
+    rows, hits, evidence = [], [], {}
+    version = kb.version
+    for key, (file, line) in zip(keys, where, strict=True):
+        cache_key = (specimen.value if specimen else None, version, key)
+        found = _CACHE.get(cache_key)
+        if found is None:
+            found = _evaluate(file, key, line, specimen, kb)
+            if len(_CACHE) >= _CACHE_LIMIT:
+                _CACHE.clear()
+            _CACHE[cache_key] = found
+        rows.append(found.row)
+        hits += [(key, *hit) for hit in found.hits]
+        if found.evidence is not None:
+            evidence[found.evidence[0]] = found.evidence[1]
+    return KeyTables(
+        keys=pl.DataFrame(rows, schema=KEY_SCHEMA),
+        hits=pl.DataFrame(hits, schema=HIT_SCHEMA, orient="row"),
+        evidence=evidence,
+    )

@@ -1,0 +1,384 @@
+"""Read a cohort MAF (plain, gzip) or Parquet file in blocks: each row's sample, line and key.
+
+The *key* of a row is the text of every cell :func:`oncoboard.io.maf.maf_variant` reads, read
+counts aside, joined with ``\\x1f``: two rows with the same key give the same alteration, so
+the knowledge base is consulted once per distinct key (:mod:`oncoboard.cohort._keys`), never
+per row. Rows are parsed by polars; the read counts and coordinates are checked here, in
+columns, with the single-patient reader's messages, and every problem is a
+:class:`~oncoboard.errors.GenomicFileError` naming the file, the line and the column.
+
+Line numbers are the file's physical lines, as in :func:`oncoboard.io.read_maf` (blank and
+``#`` lines are skipped but counted), so a finding's ``source`` is the same ``FILE:LINE``
+whichever path produced it. For Parquet, the "line" is the 1-based row number.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import gzip
+import io
+import itertools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import polars as pl
+import pyarrow.parquet as pq
+
+from oncoboard.errors import GenomicFileError
+from oncoboard.io._tabular import MISSING, Header, Row
+from oncoboard.io.maf import (
+    MAF_VARIANT_COLUMNS,
+    NOT_VARIANT_STATUSES,
+    check_maf_header,
+    maf_variant,
+)
+
+__all__ = [
+    "KEY_COLUMNS",
+    "KEY_SEPARATOR",
+    "Block",
+    "key_header",
+    "plan_blocks",
+    "read_block",
+]
+
+KEY_SEPARATOR = "\x1f"
+_COUNTS = ("t_depth", "t_ref_count", "t_alt_count")
+_GZIP_MAGIC = b"\x1f\x8b"
+_HEAD_BYTES = 1 << 20
+DEFAULT_BLOCK_BYTES = 64 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A unit of work: a byte range of a plain MAF, a whole gzip MAF, or Parquet row groups."""
+
+    path: str  # as given by the user (it names the file in sources and errors)
+    kind: Literal["maf", "maf.gz", "parquet"]
+    names: tuple[str, ...]  # header
+    header_line: int
+    start: int  # byte offset (maf) or first row group (parquet)
+    stop: int  # byte offset (exclusive) or last row group + 1
+    first_line: int  # line number of the first line of the range (row number for parquet)
+
+
+KEY_COLUMNS = tuple(
+    name for name in MAF_VARIANT_COLUMNS if name not in ("Tumor_Sample_Barcode", "EXON", *_COUNTS)
+)
+"""The key's cells, in order; ``Exon_Number`` holds what the reader takes for the exon
+(``Exon_Number``, else ``EXON``). An absent column and an empty cell read the same."""
+
+
+@functools.cache
+def key_header(file: str) -> Header:
+    """The header every key is read back with (``file`` names it in errors)."""
+    return Header(file, 0, (*KEY_COLUMNS, "Tumor_Sample_Barcode"))
+
+
+def _key(header: Header) -> pl.Expr:
+    cells = []
+    for name in KEY_COLUMNS:
+        aliases = ("Exon_Number", "EXON") if name == "Exon_Number" else (name,)
+        column = header.column(*aliases)
+        cells.append(pl.lit("") if column is None else pl.col(column))
+    return pl.concat_str(cells, separator=KEY_SEPARATOR)
+
+
+def _needed(header: Header) -> tuple[str, ...]:
+    names = (header.column(name) for name in MAF_VARIANT_COLUMNS)
+    return tuple(dict.fromkeys(n for n in names if n is not None))
+
+
+def _header_of(label: str, head: bytes) -> tuple[int, int, tuple[str, ...]]:
+    """(line number, byte offset after the header line, names) from the first bytes."""
+    offset = 0
+    for number, raw in enumerate(head.splitlines(keepends=True), start=1):
+        text = raw.decode("utf-8-sig" if number == 1 else "utf-8", errors="replace")
+        offset += len(raw)
+        if not text.strip() or text.startswith("#"):
+            continue
+        if not raw.endswith(b"\n"):
+            break
+        names = next(csv.reader((text.rstrip("\r\n"),), delimiter="\t"))
+        return number, offset, tuple(n.strip() for n in names)
+    raise GenomicFileError(
+        label, f"expected a header line within the first {_HEAD_BYTES} bytes, found none"
+    )
+
+
+def _split_points(path: Path, start: int, size: int, block_bytes: int) -> list[int]:
+    """Byte offsets just after a newline, about ``block_bytes`` apart, from ``start``."""
+    points = [start]
+    with path.open("rb") as handle:
+        while points[-1] + block_bytes < size:
+            handle.seek(points[-1] + block_bytes)
+            handle.readline()
+            position = handle.tell()
+            if position >= size:
+                break
+            points.append(position)
+    return [*points, size]
+
+
+def _count_lines(path: Path, points: list[int], first: int) -> list[int]:
+    """The line number at each split point."""
+    lines = [first]
+    with path.open("rb") as handle:
+        handle.seek(points[0])
+        for start, stop in itertools.pairwise(points[:-1]):
+            lines.append(lines[-1] + handle.read(stop - start).count(b"\n"))
+    return lines
+
+
+def plan_blocks(
+    paths: Sequence[Path | str], *, block_bytes: int = DEFAULT_BLOCK_BYTES
+) -> list[Block]:
+    """Blocks of every input: plain MAFs split at line ends every ``block_bytes``, a gzip MAF
+    as one block (streamed), Parquet files by row group (about ``block_bytes`` of data each).
+
+    Raises
+    ------
+    GenomicFileError
+        If a file cannot be opened, has no header, or lacks the columns a MAF needs.
+    """
+    blocks: list[Block] = []
+    for given in paths:
+        label, path = str(given), Path(given)
+        try:
+            if path.suffix.lower() in (".parquet", ".pq"):
+                blocks += _parquet_blocks(label, path, block_bytes)
+                continue
+            with path.open("rb") as handle:
+                compressed = handle.read(2) == _GZIP_MAGIC
+            if compressed:
+                with gzip.open(path, "rb") as handle:
+                    head = handle.read(_HEAD_BYTES)
+            else:
+                with path.open("rb") as handle:
+                    head = handle.read(_HEAD_BYTES)
+        except (OSError, EOFError) as exc:
+            raise GenomicFileError(label, f"cannot read: {exc}") from exc
+        number, offset, names = _header_of(label, head)
+        check_maf_header(Header(label, number, names))
+        if compressed:
+            blocks.append(Block(label, "maf.gz", names, number, offset, -1, number + 1))
+            continue
+        points = _split_points(path, offset, path.stat().st_size, block_bytes)
+        lines = _count_lines(path, points, number + 1)
+        blocks += [
+            Block(label, "maf", names, number, start, stop, line)
+            for start, stop, line in zip(points[:-1], points[1:], lines, strict=True)
+            if stop > start
+        ]
+    return blocks
+
+
+def _parquet_blocks(label: str, path: Path, block_bytes: int) -> list[Block]:
+    meta = pq.ParquetFile(path).metadata
+    names = tuple(meta.schema.names)
+    check_maf_header(Header(label, 0, names))
+    blocks, start, size, first, row = [], 0, 0, 1, 1
+    for group in range(meta.num_row_groups):
+        size += meta.row_group(group).total_byte_size
+        row += meta.row_group(group).num_rows
+        if size >= block_bytes or group == meta.num_row_groups - 1:
+            blocks.append(Block(label, "parquet", names, 0, start, group + 1, first))
+            start, size, first = group + 1, 0, row
+    return blocks
+
+
+def read_block(block: Block, *, chunk_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[pl.DataFrame]:
+    """Frames of ``sample``, ``line`` and ``key`` for the rows of ``block`` (variant rows only:
+    ``Mutation_Status`` ``None``/``Wildtype`` rows are dropped, as the reader does).
+
+    Raises
+    ------
+    GenomicFileError
+        Naming file, line and column, for the first problem of a chunk.
+    """
+    header = Header(block.path, block.header_line, block.names)
+    if block.kind == "parquet":
+        table = pq.ParquetFile(block.path).read_row_groups(
+            list(range(block.start, block.stop)), columns=list(_needed(header))
+        )
+        frame = pl.from_arrow(table)
+        assert isinstance(frame, pl.DataFrame)
+        frame = frame.select(pl.all().cast(pl.String).fill_null(""))
+        lines = pl.int_range(block.first_line, block.first_line + frame.height, eager=True)
+        yield _rows(header, frame.with_columns(_line=lines))
+        return
+    for data, first_line in _chunks(block, chunk_bytes):
+        yield _rows(header, _parse(header, data, first_line))
+
+
+def _chunks(block: Block, chunk_bytes: int) -> Iterator[tuple[bytes, int]]:
+    path = Path(block.path)
+    try:
+        if block.kind == "maf":
+            with path.open("rb") as handle:
+                handle.seek(block.start)
+                yield handle.read(block.stop - block.start), block.first_line
+            return
+        with gzip.open(path, "rb") as handle:
+            handle.read(block.start)
+            line, rest = block.first_line, b""
+            while piece := handle.read(chunk_bytes):
+                data = rest + piece
+                cut = data.rfind(b"\n") + 1
+                data, rest = data[:cut], data[cut:]
+                if data:
+                    yield data, line
+                    line += data.count(b"\n")
+            if rest:
+                yield rest, line
+    except (OSError, EOFError) as exc:
+        raise GenomicFileError(block.path, f"cannot read (truncated or corrupt?): {exc}") from exc
+
+
+def _kept_lines(data: bytes, first_line: int) -> tuple[bytes, np.ndarray]:
+    """``data`` without blank and ``#`` lines, and the line number of each kept line."""
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    array = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(array == 10)
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    numbers = np.arange(first_line, first_line + len(starts), dtype=np.int64)
+    first = array[np.minimum(starts, len(array) - 1)]
+    suspect = (ends - starts <= 1) | np.isin(first, np.frombuffer(b"# \t\r", dtype=np.uint8))
+    if not suspect.any():
+        return data, numbers
+    skip = np.zeros(len(starts), dtype=bool)
+    for index in np.flatnonzero(suspect):
+        text = data[starts[index] : ends[index]]
+        skip[index] = text.startswith(b"#") or not text.strip()
+    keep = ~skip
+    kept = b"".join(data[s : e + 1] for s, e in zip(starts[keep], ends[keep], strict=True))
+    return kept, numbers[keep]
+
+
+def _parse(header: Header, data: bytes, first_line: int) -> pl.DataFrame:
+    kept, numbers = _kept_lines(data, first_line)
+    needed = _needed(header)
+    try:
+        by_position = sorted((header.position(n), n) for n in needed)
+        frame = pl.read_csv(
+            io.BytesIO(kept),
+            has_header=False,
+            separator="\t",
+            quote_char='"',
+            columns=[p for p, _ in by_position],
+            infer_schema=False,  # every cell as text
+            empty_string_is_null=False,
+            encoding="utf8",
+        )
+        frame.columns = [n for _, n in by_position]  # polars returns them in file order
+    except (pl.exceptions.PolarsError, UnicodeDecodeError) as exc:
+        raise _locate(header, kept, numbers) or GenomicFileError(
+            header.file, f"cannot parse the rows from line {first_line}: {exc}"
+        ) from exc
+    if frame.height != len(numbers):
+        raise _locate(header, kept, numbers) or GenomicFileError(
+            header.file,
+            f"expected {len(numbers)} rows from line {first_line}, parsed {frame.height} "
+            "(a quote spanning lines?)",
+        )
+    return frame.with_columns(_line=pl.Series(numbers))
+
+
+def _locate(header: Header, data: bytes, numbers: np.ndarray) -> GenomicFileError | None:
+    """The first malformed line (not UTF-8, or the wrong number of fields), as the
+    single-patient reader reports it; ``None`` if every line looks right."""
+    expected = len(header.names)
+    for number, raw in zip(numbers.tolist(), data.split(b"\n"), strict=False):
+        try:
+            text = raw.decode("utf-8").rstrip("\r")
+        except UnicodeDecodeError as exc:
+            bad = raw[exc.start : exc.start + 1]
+            return GenomicFileError(
+                header.file,
+                f"expected UTF-8 text, got byte {bad!r} at column {exc.start + 1}",
+                record=number,
+            )
+        values = next(csv.reader((text,), delimiter="\t"))
+        extra = values[expected:]
+        if len(values) < expected or any(v.strip() for v in extra):
+            return GenomicFileError(
+                header.file,
+                f"expected {expected} tab-separated fields (as in the header), got {len(values)}",
+                record=number,
+            )
+    return None
+
+
+def _missing(column: str | pl.Expr) -> pl.Expr:
+    cell = pl.col(column) if isinstance(column, str) else column
+    return cell.str.to_lowercase().is_in(list(MISSING))
+
+
+def _rows(header: Header, frame: pl.DataFrame) -> pl.DataFrame:
+    """Drop non-variant rows, check the cells, build the key.
+
+    Cells of the key are kept as read: the reader strips them when the key is evaluated, so
+    only the sample, ``Mutation_Status`` and the numbers are stripped here.
+    """
+    status = header.column("Mutation_Status")
+    if status is not None:
+        skip = pl.col(status).str.strip_chars().str.to_lowercase().is_in(NOT_VARIANT_STATUSES)
+        frame = frame.filter(~skip)
+    sample = header.column("Tumor_Sample_Barcode") or ""
+    frame = frame.with_columns(pl.col(sample).str.strip_chars())
+    _check(header, frame)
+    return frame.select(
+        sample=pl.col(sample), line=pl.col("_line").cast(pl.Int64), key=_key(header)
+    )
+
+
+_MISSING_AS_WRITTEN = sorted({*MISSING, *(m.upper() for m in MISSING), "NaN", "N/A", "None"})
+
+
+def _integer(column: str, minimum: int) -> tuple[pl.Expr, pl.Expr]:
+    """(value as Int64 or null, True where the cell may not be an integer >= minimum).
+
+    Over-inclusive on purpose (a padded ``" 12"`` or an odd spelling of "missing" is
+    flagged): flagged rows are re-read by the reader, which decides.
+    """
+    cell = pl.col(column)
+    number = cell.cast(pl.Float64, strict=False)
+    valid = number.is_finite() & (number == number.floor()) & (number >= minimum)
+    flagged = ~valid.fill_null(False) & ~cell.is_in(_MISSING_AS_WRITTEN)
+    return number.cast(pl.Int64, strict=False), flagged
+
+
+def _check(header: Header, frame: pl.DataFrame) -> None:
+    """Raise for the first row (in file order) with a blank sample, a non-integer coordinate
+    or read count, End before Start, or more alternate reads than depth.
+
+    Suspect rows are found in columns; the first is then read by the single-patient row
+    reader, so the error (file, line, column, message) is the one ``read_maf`` gives.
+    """
+    col = header.column
+    bad: list[pl.Expr] = []
+    ints: dict[str, pl.Expr] = {}
+    for name, minimum in (("Start_Position", 1), ("End_Position", 1), *((c, 0) for c in _COUNTS)):
+        column = col(name)
+        if column is not None:
+            ints[name], flag = _integer(column, minimum)
+            bad.append(flag)
+    if "Start_Position" in ints and "End_Position" in ints:
+        bad.append(ints["End_Position"] < ints["Start_Position"])
+    if "t_alt_count" in ints:
+        depth = ints.get("t_depth", pl.lit(None, pl.Int64))
+        if "t_ref_count" in ints:
+            depth = depth.fill_null(ints["t_ref_count"] + ints["t_alt_count"])
+        bad.append(ints["t_alt_count"] > depth)
+    bad.append(_missing(col("Tumor_Sample_Barcode") or ""))
+    suspects = frame.filter(pl.any_horizontal(b.fill_null(False) for b in bad))
+    for row in suspects.iter_rows(named=True):
+        values = [""] * len(header.names)
+        for name in _needed(header):
+            values[header.position(name)] = row[name]
+        maf_variant(Row(header, row["_line"], tuple(values)))  # raises the reader's error

@@ -1,0 +1,341 @@
+"""Annotate a whole cohort: the local engine (one process, streaming) and the Dask engine.
+
+Both run the same two steps. *Read*: each block of the input (a byte range of a MAF, a gzip
+MAF, Parquet row groups) becomes rows of ``sample``, ``file``, ``line`` and variant ``key``,
+split into buckets by a hash of the sample. *Aggregate*: each bucket (whole samples) is
+annotated in columns (:mod:`oncoboard.cohort._aggregate`). The local engine runs the blocks
+one after another and keeps a bucket in memory or, for inputs larger than
+``bucket_bytes``, spills buckets to Parquet, so memory stays bounded by the block and bucket
+size, not the cohort. The Dask engine runs the same functions as tasks on a cluster (a
+``LocalCluster`` by default). Results are sorted by sample and report order, so both engines
+give identical tables.
+
+Decision support for qualified clinicians: findings carry their rule and evidence exactly as
+``oncoboard annotate`` gives them for one sample.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+
+from oncoboard._version import __version__
+from oncoboard.cohort._aggregate import Aggregated, aggregate
+from oncoboard.cohort._read import DEFAULT_BLOCK_BYTES, Block, plan_blocks, read_block
+from oncoboard.cohort._schema import (
+    EVIDENCE_SCHEMA,
+    FINDINGS_SCHEMA,
+    NOTES_SCHEMA,
+    SAMPLES_SCHEMA,
+)
+from oncoboard.errors import OncoboardError
+from oncoboard.knowledge.therapies import KnowledgeBase, knowledge_base
+from oncoboard.model import SpecimenType
+
+__all__ = [
+    "DISCLAIMER",
+    "CohortAnnotation",
+    "CohortError",
+    "annotate_cohort",
+    "read_annotation",
+    "write_annotation",
+]
+
+DISCLAIMER = "Decision support for qualified clinicians; it does not replace clinical judgement."
+Engine = Literal["local", "dask"]
+_BUCKET_BYTES = 512 << 20  # input bytes per bucket of the local engine
+_HASH_SEED = 0x0C0B0A7D
+_TABLES = {
+    "findings": FINDINGS_SCHEMA,
+    "samples": SAMPLES_SCHEMA,
+    "notes": NOTES_SCHEMA,
+    "evidence": EVIDENCE_SCHEMA,
+}
+
+
+class CohortError(OncoboardError, ValueError):
+    """A cohort run or its output directory cannot be used."""
+
+
+@dataclass(frozen=True, slots=True)
+class CohortAnnotation:
+    """The cohort tables (schemas in :mod:`oncoboard.cohort._schema`) and their provenance."""
+
+    findings: pl.DataFrame
+    samples: pl.DataFrame
+    notes: pl.DataFrame
+    evidence: pl.DataFrame
+    kb_version: str
+    inputs: tuple[str, ...]
+    engine: str
+
+
+def _files_of(inputs: Sequence[Path | str] | Path | str) -> list[str]:
+    """Input files as given; a directory stands for its MAF/Parquet files, sorted."""
+    given = [inputs] if isinstance(inputs, str | Path) else list(inputs)
+    files: list[str] = []
+    for item in given:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.iterdir()
+                if p.is_file()
+                and any(p.name.lower().endswith(s) for s in (".maf", ".maf.gz", ".parquet"))
+            )
+            if not found:
+                raise CohortError(f"{item}: no *.maf, *.maf.gz or *.parquet files")
+            files += [str(p) for p in found]
+        elif not path.exists():
+            raise CohortError(f"{item}: no such file or directory")
+        else:
+            files.append(str(item))
+    if not files:
+        raise CohortError("no input files")
+    return files
+
+
+def _read(block: Block, file: int, buckets: int) -> list[pl.DataFrame]:
+    """Step 1: the block's rows, split into ``buckets`` by sample."""
+    frames = list(read_block(block))
+    rows = pl.concat(frames) if frames else pl.DataFrame()
+    if rows.is_empty():
+        empty = pl.DataFrame(
+            schema={"sample": pl.String, "line": pl.Int64, "key": pl.String, "file": pl.UInt16}
+        )
+        return [empty] * buckets
+    rows = rows.with_columns(file=pl.lit(file, pl.UInt16))
+    bucket = (pl.col("sample").hash(seed=_HASH_SEED) % buckets).alias("_bucket")
+    parts = rows.with_columns(bucket).partition_by("_bucket", as_dict=True, include_key=False)
+    return [parts.get((b,), rows.clear()) for b in range(buckets)]
+
+
+def _aggregate(
+    parts: Sequence[pl.DataFrame],
+    files: Sequence[str],
+    subtypes: Mapping[str, str | None],
+    specimen: SpecimenType | None,
+) -> Aggregated:
+    """Step 2: the findings of one bucket."""
+    rows = pl.concat([p for p in parts if not p.is_empty()] or [parts[0]])
+    return aggregate(rows, files=files, subtypes=subtypes, specimen=specimen, kb=knowledge_base())
+
+
+def _combine(
+    results: Sequence[Aggregated], kb: KnowledgeBase, files: Sequence[str], engine: str
+) -> CohortAnnotation:
+    evidence: dict[str, str] = {}
+    for result in results:
+        evidence.update(result.evidence)
+    findings = pl.concat([r.findings for r in results])
+    if len(results) > 1:  # each bucket is in order already
+        findings = findings.sort("sample", "rank")
+    refs = set(findings["evidence_ref"].unique().to_list())
+    return CohortAnnotation(
+        findings=findings,
+        samples=pl.concat([r.samples for r in results]).sort("sample", maintain_order=True),
+        notes=pl.concat([r.notes for r in results]).sort("sample", maintain_order=True),
+        evidence=pl.DataFrame(
+            sorted((k, v) for k, v in evidence.items() if k in refs),
+            schema=EVIDENCE_SCHEMA,
+            orient="row",
+        ),
+        kb_version=kb.version,
+        inputs=tuple(files),
+        engine=engine,
+    )
+
+
+def _subtypes(clinical: pl.DataFrame | None) -> dict[str, str | None]:
+    if clinical is None:
+        return {}
+    missing = {"sample", "subtype"} - set(clinical.columns)
+    if missing:
+        raise CohortError(f"clinical table: expected columns sample and subtype, not {missing}")
+    pairs = clinical.select("sample", "subtype").unique("sample", keep="first")
+    return dict(pairs.iter_rows())
+
+
+Progress = Callable[[int], None]
+
+
+@contextmanager
+def _progress(enabled: bool, total: int, what: str) -> Iterator[Progress]:
+    if not enabled:
+        yield lambda _n: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress as Bar
+
+    with Bar(console=Console(stderr=True), transient=False) as bar:
+        task = bar.add_task(what, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def annotate_cohort(
+    inputs: Sequence[Path | str] | Path | str,
+    *,
+    engine: Engine = "local",
+    scheduler: str | None = None,
+    workers: int = 2,
+    clinical: pl.DataFrame | None = None,
+    specimen: SpecimenType | None = None,
+    progress: bool = False,
+    block_bytes: int = DEFAULT_BLOCK_BYTES,
+) -> CohortAnnotation:
+    """Annotate every sample of MAF/Parquet ``inputs`` as ``oncoboard annotate`` does one.
+
+    Parameters
+    ----------
+    inputs
+        MAF files (plain or gzip, GDC or cBioPortal flavour), Parquet files with MAF column
+        names, or directories of them. A sample may span files.
+    engine
+        ``"local"`` (this process, streaming) or ``"dask"``.
+    scheduler
+        Dask scheduler address (``tcp://host:8786``); default: a local cluster of
+        ``workers`` single-threaded worker processes.
+    clinical
+        Table with ``sample`` and ``subtype`` (see :mod:`oncoboard.cohort.clinical`): the
+        subtype is checked against each entry's context; treatment history stays unknown.
+    specimen
+        Specimen type of every sample (tissue, plasma), for entries that name a specimen.
+
+    Raises
+    ------
+    GenomicFileError
+        For the first malformed input (file, line, column); nothing is returned.
+    CohortError
+        For a missing input or a bad clinical table.
+    """
+    files = _files_of(inputs)
+    subtypes = _subtypes(clinical)
+    size = sum(Path(f).stat().st_size for f in files)
+    kb = knowledge_base()
+    if engine == "dask":
+        from oncoboard.cohort._dask import run_dask
+
+        results = run_dask(
+            files,
+            subtypes=subtypes,
+            specimen=specimen,
+            scheduler=scheduler,
+            workers=workers,
+            size=size,
+            block_bytes=block_bytes,
+            bucket_bytes=_BUCKET_BYTES,
+            progress=progress,
+            read=_read,
+            aggregate=_aggregate,
+        )
+    elif engine == "local":
+        results = _run_local(files, subtypes, specimen, size, block_bytes, progress)
+    else:
+        raise CohortError(f"engine: expected local or dask, got {engine!r}")
+    return _combine(results, kb, files, engine)
+
+
+def _run_local(
+    files: list[str],
+    subtypes: Mapping[str, str | None],
+    specimen: SpecimenType | None,
+    size: int,
+    block_bytes: int,
+    progress: bool,
+) -> list[Aggregated]:
+    blocks = [(b, files.index(b.path)) for b in plan_blocks(files, block_bytes=block_bytes)]
+    buckets = max(1, math.ceil(size / _BUCKET_BYTES))
+    with tempfile.TemporaryDirectory(prefix="oncoboard-cohort-") as spill:
+        held: list[pl.DataFrame] = []  # one bucket: the rows stay in memory
+        with _progress(progress, len(blocks) + buckets, "annotating") as advance:
+            for number, (block, file) in enumerate(blocks):
+                for bucket, part in enumerate(_read(block, file, buckets)):
+                    if buckets == 1:
+                        held.append(part)
+                    elif not part.is_empty():
+                        part.write_parquet(Path(spill) / f"b{bucket:04d}-{number:06d}.parquet")
+                advance(1)
+            results = []
+            for bucket in range(buckets):
+                paths = sorted(Path(spill).glob(f"b{bucket:04d}-*.parquet"))
+                parts = held if buckets == 1 else [pl.read_parquet(p) for p in paths]
+                results.append(_aggregate(parts or _read_empty(), files, subtypes, specimen))
+                advance(1)
+    return results
+
+
+def _read_empty() -> list[pl.DataFrame]:
+    schema = {"sample": pl.String, "line": pl.Int64, "key": pl.String, "file": pl.UInt16}
+    return [pl.DataFrame(schema=schema)]
+
+
+def write_annotation(result: CohortAnnotation, out: Path | str) -> list[Path]:
+    """Write the tables as Parquet plus ``manifest.json`` into ``out``, all or nothing.
+
+    The files are written to a temporary folder beside ``out`` and moved into place only when
+    all are complete; an existing ``out`` is replaced the same way.
+    """
+    target = Path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        for name in _TABLES:
+            getattr(result, name).write_parquet(staging / f"{name}.parquet", compression="lz4")
+        manifest = {
+            "oncoboard": __version__,
+            "knowledge_base": result.kb_version,
+            "engine": result.engine,
+            "inputs": list(result.inputs),
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "samples": result.samples.height,
+            "findings": result.findings.height,
+            "disclaimer": DISCLAIMER,
+        }
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        if target.exists():
+            old = target.with_name(f".{target.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            target.rename(old)
+            staging.rename(target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return [target / f"{name}.parquet" for name in _TABLES] + [target / "manifest.json"]
+
+
+def read_annotation(folder: Path | str) -> CohortAnnotation:
+    """Read what :func:`write_annotation` wrote.
+
+    Raises
+    ------
+    CohortError
+        If a table or the manifest is missing or has other columns than the schema.
+    """
+    path = Path(folder)
+    try:
+        manifest: dict[str, Any] = json.loads((path / "manifest.json").read_text())
+        tables = {name: pl.read_parquet(path / f"{name}.parquet") for name in _TABLES}
+    except (OSError, ValueError, pl.exceptions.PolarsError) as exc:
+        raise CohortError(f"{path}: not a cohort annotation folder ({exc})") from exc
+    for name, schema in _TABLES.items():
+        if list(tables[name].columns) != list(schema):
+            raise CohortError(f"{path / (name + '.parquet')}: expected columns {list(schema)}")
+    return CohortAnnotation(
+        **tables,
+        kb_version=str(manifest.get("knowledge_base")),
+        inputs=tuple(manifest.get("inputs", ())),
+        engine=str(manifest.get("engine")),
+    )
