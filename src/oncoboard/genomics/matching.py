@@ -40,6 +40,8 @@ __all__ = [
     "OncogenicityCallLike",
     "OncogenicityFn",
     "alteration_hits",
+    "entry_context",
+    "entry_evidence",
     "match_entry",
     "match_profile",
     "profile_level",
@@ -380,6 +382,16 @@ def _context_met(checks: tuple[ContextCheck, ...]) -> bool | None:
     if ContextStatus.UNKNOWN in statuses:
         return None
     return True
+
+
+def entry_context(
+    entry: KnowledgeEntry, profile: BiomarkerProfile, alteration: Alteration | None
+) -> tuple[tuple[ContextCheck, ...], bool | None]:
+    """The context checks of ``entry`` for this profile (the specimen is that of
+    ``alteration``, the finding's most specific hit) and whether they are met (``None``:
+    some cannot be decided)."""
+    checks = _context_checks(entry.context, profile, alteration)
+    return checks, _context_met(checks)
 
 
 def entry_evidence(entry: KnowledgeEntry, kb: KnowledgeBase) -> tuple[Evidence, ...]:
