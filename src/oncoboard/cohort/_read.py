@@ -261,8 +261,19 @@ def _kept_lines(data: bytes, first_line: int) -> tuple[bytes, np.ndarray]:
 
 
 def _parse(header: Header, data: bytes, first_line: int) -> pl.DataFrame:
+    """The needed columns of the lines in ``data`` (all text), with their line numbers.
+
+    Field counts are checked by the block's total of tabs (a line with a missing or an extra
+    field changes it): on a mismatch every line is checked as the reader checks it (quoted
+    tabs and trailing empty cells are allowed). A line short by as many fields as another
+    line of the same block has too many is not caught by the total.
+    """
     kept, numbers = _kept_lines(data, first_line)
     needed = _needed(header)
+    if kept.count(b"\t") != (len(header.names) - 1) * len(numbers):
+        problem = _locate(header, kept, numbers)
+        if problem is not None:
+            raise problem
     try:
         by_position = sorted((header.position(n), n) for n in needed)
         frame = pl.read_csv(
