@@ -6,7 +6,8 @@ table; validating the case files), so results are comparable across machines. Re
 ``bench/results/<name>.json``. ``load_api`` loads the web service (``bench/load_api.py``:
 50 clients on the plan endpoint, ``/api/v1/me`` as baseline). ``mrd_accuracy`` is not a
 timing: it measures the MRD test's sensitivity and specificity on simulated plasma
-(``--draws`` patients per tumour fraction).
+(``--draws`` patients per tumour fraction). ``cohort`` annotates a 1,000,000-variant GDC MAF
+end to end (``bench/cohort.py``: pyarrow read floor, local and Dask engines, peak memory).
 
 Usage: ``make bench`` (or ``python bench/run.py [--copies N] [--repeat N] [--only NAME]``).
 """
@@ -322,6 +323,13 @@ def bench_mrd(draws: int) -> dict[str, object]:
     return {"benchmark": "mrd_accuracy", "draws_per_fraction": draws, **results}
 
 
+def _bench_cohort() -> dict[str, object]:
+    """1,000,000 GDC MAF rows end to end: ``bench/cohort.py`` (imported here, when run)."""
+    import cohort  # bench/cohort.py, next to this script
+
+    return cohort.bench_cohort()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=40, help="copies of each demo case")
@@ -340,6 +348,7 @@ def main() -> None:
             "imaging",
             "mrd_accuracy",
             "load_api",
+            "cohort",
         ),
         action="append",
         help="run only this benchmark (repeatable); default: all",
@@ -353,6 +362,7 @@ def main() -> None:
         "imaging": lambda: bench_imaging(args.repeat),
         "mrd_accuracy": lambda: bench_mrd(args.draws),
         "load_api": lambda: load_api.run(seconds=args.load_seconds),
+        "cohort": _bench_cohort,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     for name, run in benchmarks.items():
