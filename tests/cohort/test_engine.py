@@ -330,6 +330,16 @@ def test_dask_engine_on_two_workers_equals_the_local_engine(tmp_path: Path) -> N
     for name in ("findings", "samples", "notes", "evidence"):
         assert getattr(dask, name).equals(getattr(local, name)), name
     assert local.samples.height == len(IDS)
+    # an error in a later block is located in the file, as the reader locates it
+    broken = [dict(r) for r in rows[:3000]]
+    broken[2500]["t_alt_count"] = "999"
+    bad = write_gdc(tmp_path / "bad.maf", broken, noise=True)
+    with pytest.raises(GenomicFileError) as expected:
+        read_maf(bad)
+    with pytest.raises(GenomicFileError) as got:
+        annotate_cohort(bad, engine="dask", workers=2, block_bytes=1 << 16)
+    assert str(got.value) == str(expected.value)
+    assert got.value.record is not None and got.value.record > 2500
 
 
 def test_cli_annotates_a_cohort_and_fails_cleanly(tmp_path: Path) -> None:

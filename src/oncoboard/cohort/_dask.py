@@ -31,7 +31,7 @@ def run_dask(
     block_bytes: int,
     bucket_bytes: int,
     progress: bool,
-    read: Callable[[Block, int, int], Any],
+    read: Callable[[Block, int, int, int], Any],
     aggregate: Callable[..., Aggregated],
 ) -> list[Aggregated]:
     """Run the read and aggregate steps on a Dask cluster and return the buckets' results.
@@ -41,6 +41,8 @@ def run_dask(
     """
     from dask.delayed import delayed
     from distributed import Client, LocalCluster, as_completed
+
+    from oncoboard.cohort.engine import _progress, line_offsets
 
     # at least two blocks per worker, so every worker has work
     per_block = max(_MIN_BLOCK_BYTES, min(block_bytes, size // max(1, 2 * workers) + 1))
@@ -60,12 +62,13 @@ def run_dask(
     try:
         shared = delayed(dict(subtypes), pure=True)
         reads = [
-            delayed(read, pure=True)(block, list(files).index(block.path), buckets)
-            for block in blocks
+            delayed(read, pure=True, nout=2)(block, number, list(files).index(block.path), buckets)
+            for number, block in enumerate(blocks)
         ]
+        offsets = delayed(line_offsets, pure=True)(blocks, [lines for _, lines in reads])
         tasks = [
             delayed(aggregate, pure=True)(
-                [part[bucket] for part in reads], list(files), shared, specimen
+                [parts[bucket] for parts, _ in reads], list(files), shared, specimen, offsets
             )
             for bucket in range(buckets)
         ]

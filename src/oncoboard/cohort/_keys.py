@@ -23,6 +23,7 @@ import polars as pl
 
 from oncoboard.cohort._read import KEY_COLUMNS, KEY_SEPARATOR, key_header
 from oncoboard.cohort._schema import evidence_ref
+from oncoboard.errors import GenomicFileError
 from oncoboard.genomics.alteration import Alteration, AlterationKind
 from oncoboard.genomics.findings import Specificity
 from oncoboard.genomics.matching import alteration_hits
@@ -34,7 +35,7 @@ from oncoboard.knowledge.genes import gene_table
 from oncoboard.knowledge.therapies import GeneCriterion, KnowledgeBase, MutationCriterion
 from oncoboard.model import SampleOrigin, SpecimenType
 
-__all__ = ["HIT_SCHEMA", "KEY_SCHEMA", "KeyTables", "evaluate_keys"]
+__all__ = ["HIT_SCHEMA", "KEY_SCHEMA", "KeyTables", "evaluate_keys", "prefetch_keys"]
 
 SPECIFICITY_ORDER = {s.value: i for i, s in enumerate(Specificity)}
 
@@ -169,6 +170,26 @@ def _evaluate(
         "change": alteration.protein_change or alteration.hgvs_c,
     }
     return _Evaluated(row, hits, (ref, text))
+
+
+def prefetch_keys(keys: Sequence[str], *, specimen: SpecimenType | None, kb: KnowledgeBase) -> int:
+    """Evaluate the keys not yet cached (e.g. in a thread while the next block is parsed);
+    keys whose row is invalid are skipped, for :func:`evaluate_keys` to report with their
+    line. Returns the number evaluated."""
+    done = 0
+    for key in keys:
+        cache_key = (specimen.value if specimen else None, kb.version, key)
+        if cache_key in _CACHE:
+            continue
+        try:
+            found = _evaluate("-", key, 0, specimen, kb)
+        except (GenomicFileError, ValueError):
+            continue
+        if len(_CACHE) >= _CACHE_LIMIT:
+            _CACHE.clear()
+        _CACHE[cache_key] = found
+        done += 1
+    return done
 
 
 def evaluate_keys(

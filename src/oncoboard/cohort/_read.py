@@ -63,7 +63,10 @@ class Block:
     header_line: int
     start: int  # byte offset (maf) or first row group (parquet)
     stop: int  # byte offset (exclusive) or last row group + 1
-    first_line: int  # line number of the first line of the range (row number for parquet)
+    # line number of the first line of the range (row number for Parquet); None for a later
+    # block of a plain MAF until the blocks before it are read (lines are then numbered from 1
+    # and shifted by the caller; errors are located exactly)
+    first_line: int | None
 
 
 KEY_COLUMNS = tuple(
@@ -124,16 +127,6 @@ def _split_points(path: Path, start: int, size: int, block_bytes: int) -> list[i
     return [*points, size]
 
 
-def _count_lines(path: Path, points: list[int], first: int) -> list[int]:
-    """The line number at each split point."""
-    lines = [first]
-    with path.open("rb") as handle:
-        handle.seek(points[0])
-        for start, stop in itertools.pairwise(points[:-1]):
-            lines.append(lines[-1] + handle.read(stop - start).count(b"\n"))
-    return lines
-
-
 def plan_blocks(
     paths: Sequence[Path | str], *, block_bytes: int = DEFAULT_BLOCK_BYTES
 ) -> list[Block]:
@@ -168,10 +161,9 @@ def plan_blocks(
             blocks.append(Block(label, "maf.gz", names, number, offset, -1, number + 1))
             continue
         points = _split_points(path, offset, path.stat().st_size, block_bytes)
-        lines = _count_lines(path, points, number + 1)
         blocks += [
-            Block(label, "maf", names, number, start, stop, line)
-            for start, stop, line in zip(points[:-1], points[1:], lines, strict=True)
+            Block(label, "maf", names, number, start, stop, number + 1 if n == 0 else None)
+            for n, (start, stop) in enumerate(itertools.pairwise(points))
             if stop > start
         ]
     return blocks
@@ -191,9 +183,10 @@ def _parquet_blocks(label: str, path: Path, block_bytes: int) -> list[Block]:
     return blocks
 
 
-def read_block(block: Block, *, chunk_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[pl.DataFrame]:
-    """Frames of ``sample``, ``line`` and ``key`` for the rows of ``block`` (variant rows only:
-    ``Mutation_Status`` ``None``/``Wildtype`` rows are dropped, as the reader does).
+def read_block(block: Block, *, chunk_bytes: int = DEFAULT_BLOCK_BYTES) -> tuple[pl.DataFrame, int]:
+    """The ``sample``, ``line`` and ``key`` of the rows of ``block`` (variant rows only:
+    ``Mutation_Status`` ``None``/``Wildtype`` rows are dropped, as the reader does), and the
+    number of lines (Parquet: rows) the block spans.
 
     Raises
     ------
@@ -201,6 +194,7 @@ def read_block(block: Block, *, chunk_bytes: int = DEFAULT_BLOCK_BYTES) -> Itera
         Naming file, line and column, for the first problem of a chunk.
     """
     header = Header(block.path, block.header_line, block.names)
+    first = 1 if block.first_line is None else block.first_line
     if block.kind == "parquet":
         table = pq.ParquetFile(block.path).read_row_groups(
             list(range(block.start, block.stop)), columns=list(_needed(header))
@@ -208,24 +202,47 @@ def read_block(block: Block, *, chunk_bytes: int = DEFAULT_BLOCK_BYTES) -> Itera
         frame = pl.from_arrow(table)
         assert isinstance(frame, pl.DataFrame)
         frame = frame.select(pl.all().cast(pl.String).fill_null(""))
-        lines = pl.int_range(block.first_line, block.first_line + frame.height, eager=True)
-        yield _rows(header, frame.with_columns(_line=lines))
-        return
-    for data, first_line in _chunks(block, chunk_bytes):
-        yield _rows(header, _parse(header, data, first_line))
+        lines = pl.int_range(first, first + frame.height, eager=True)
+        return _rows(header, frame.with_columns(_line=lines)), frame.height
+    frames, count = [], 0
+    try:
+        for data, offset in _chunks(block, chunk_bytes):
+            parsed, spanned = _parse(header, data, first + offset)
+            frames.append(_rows(header, parsed))
+            count += spanned
+    except GenomicFileError as exc:
+        if block.first_line is not None or exc.record is None:
+            raise
+        shift = _lines_before(block) - 1  # locate it in the file, not the block
+        raise GenomicFileError(
+            exc.file, exc.message, record=exc.record + shift, field=exc.field
+        ) from exc
+    return pl.concat(frames), count
+
+
+def _lines_before(block: Block) -> int:
+    """Line number of the block's first line (read up to it: used only to locate an error)."""
+    with Path(block.path).open("rb") as handle:
+        lines, left = 1, block.start
+        while left > 0:
+            piece = handle.read(min(left, 1 << 24))
+            lines += piece.count(b"\n")
+            left -= len(piece)
+    return lines
 
 
 def _chunks(block: Block, chunk_bytes: int) -> Iterator[tuple[bytes, int]]:
+    """(bytes of whole lines, lines before them in the block)."""
     path = Path(block.path)
     try:
         if block.kind == "maf":
             with path.open("rb") as handle:
                 handle.seek(block.start)
-                yield handle.read(block.stop - block.start), block.first_line
+                yield handle.read(block.stop - block.start), 0
             return
         with gzip.open(path, "rb") as handle:
             handle.read(block.start)
-            line, rest = block.first_line, b""
+            line, rest = 0, b""
             while piece := handle.read(chunk_bytes):
                 data = rest + piece
                 cut = data.rfind(b"\n") + 1
@@ -239,8 +256,9 @@ def _chunks(block: Block, chunk_bytes: int) -> Iterator[tuple[bytes, int]]:
         raise GenomicFileError(block.path, f"cannot read (truncated or corrupt?): {exc}") from exc
 
 
-def _kept_lines(data: bytes, first_line: int) -> tuple[bytes, np.ndarray]:
-    """``data`` without blank and ``#`` lines, and the line number of each kept line."""
+def _kept_lines(data: bytes, first_line: int) -> tuple[bytes, np.ndarray, int]:
+    """``data`` without blank and ``#`` lines, the line number of each kept line, and the
+    number of lines of ``data``."""
     if not data.endswith(b"\n"):
         data += b"\n"
     array = np.frombuffer(data, dtype=np.uint8)
@@ -250,17 +268,17 @@ def _kept_lines(data: bytes, first_line: int) -> tuple[bytes, np.ndarray]:
     first = array[np.minimum(starts, len(array) - 1)]
     suspect = (ends - starts <= 1) | np.isin(first, np.frombuffer(b"# \t\r", dtype=np.uint8))
     if not suspect.any():
-        return data, numbers
+        return data, numbers, len(numbers)
     skip = np.zeros(len(starts), dtype=bool)
     for index in np.flatnonzero(suspect):
         text = data[starts[index] : ends[index]]
         skip[index] = text.startswith(b"#") or not text.strip()
     keep = ~skip
     kept = b"".join(data[s : e + 1] for s, e in zip(starts[keep], ends[keep], strict=True))
-    return kept, numbers[keep]
+    return kept, numbers[keep], len(numbers)
 
 
-def _parse(header: Header, data: bytes, first_line: int) -> pl.DataFrame:
+def _parse(header: Header, data: bytes, first_line: int) -> tuple[pl.DataFrame, int]:
     """The needed columns of the lines in ``data`` (all text), with their line numbers.
 
     Field counts are checked by the block's total of tabs (a line with a missing or an extra
@@ -268,7 +286,7 @@ def _parse(header: Header, data: bytes, first_line: int) -> pl.DataFrame:
     tabs and trailing empty cells are allowed). A line short by as many fields as another
     line of the same block has too many is not caught by the total.
     """
-    kept, numbers = _kept_lines(data, first_line)
+    kept, numbers, spanned = _kept_lines(data, first_line)
     needed = _needed(header)
     if kept.count(b"\t") != (len(header.names) - 1) * len(numbers):
         problem = _locate(header, kept, numbers)
@@ -297,7 +315,7 @@ def _parse(header: Header, data: bytes, first_line: int) -> pl.DataFrame:
             f"expected {len(numbers)} rows from line {first_line}, parsed {frame.height} "
             "(a quote spanning lines?)",
         )
-    return frame.with_columns(_line=pl.Series(numbers))
+    return frame.with_columns(_line=pl.Series(numbers)), spanned
 
 
 def _locate(header: Header, data: bytes, numbers: np.ndarray) -> GenomicFileError | None:

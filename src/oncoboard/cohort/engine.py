@@ -22,8 +22,9 @@ import math
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -31,6 +32,7 @@ import polars as pl
 
 from oncoboard._version import __version__
 from oncoboard.cohort._aggregate import Aggregated, aggregate
+from oncoboard.cohort._keys import prefetch_keys
 from oncoboard.cohort._read import DEFAULT_BLOCK_BYTES, Block, plan_blocks, read_block
 from oncoboard.cohort._schema import (
     EVIDENCE_SCHEMA,
@@ -105,19 +107,33 @@ def _files_of(inputs: Sequence[Path | str] | Path | str) -> list[str]:
     return files
 
 
-def _read(block: Block, file: int, buckets: int) -> list[pl.DataFrame]:
-    """Step 1: the block's rows, split into ``buckets`` by sample."""
-    frames = list(read_block(block))
-    rows = pl.concat(frames) if frames else pl.DataFrame()
+_ROWS = {"sample": pl.String, "line": pl.Int64, "key": pl.String, "file": pl.UInt16}
+
+
+def _read(block: Block, number: int, file: int, buckets: int) -> tuple[list[pl.DataFrame], int]:
+    """Step 1: the rows of block ``number``, split into ``buckets`` by sample, and the number
+    of lines the block spans (to number the lines of the blocks after it)."""
+    rows, lines = read_block(block)
     if rows.is_empty():
-        empty = pl.DataFrame(
-            schema={"sample": pl.String, "line": pl.Int64, "key": pl.String, "file": pl.UInt16}
-        )
-        return [empty] * buckets
-    rows = rows.with_columns(file=pl.lit(file, pl.UInt16))
+        return [pl.DataFrame(schema={**_ROWS, "block": pl.UInt32})] * buckets, lines
+    rows = rows.with_columns(file=pl.lit(file, pl.UInt16), block=pl.lit(number, pl.UInt32))
     bucket = (pl.col("sample").hash(seed=_HASH_SEED) % buckets).alias("_bucket")
     parts = rows.with_columns(bucket).partition_by("_bucket", as_dict=True, include_key=False)
-    return [parts.get((b,), rows.clear()) for b in range(buckets)]
+    return [parts.get((b,), rows.clear()) for b in range(buckets)], lines
+
+
+def line_offsets(blocks: Sequence[Block], lines: Sequence[int]) -> dict[int, int]:
+    """For each block read without its first line number (``first_line`` None): what to add
+    to its lines, from the lines spanned by the blocks before it in the same file."""
+    offsets: dict[int, int] = {}
+    running: dict[str, int] = {}
+    for number, (block, spanned) in enumerate(zip(blocks, lines, strict=True)):
+        if block.first_line is None:
+            offsets[number] = running[block.path] - 1
+            running[block.path] += spanned
+        else:
+            running[block.path] = block.first_line + spanned
+    return offsets
 
 
 def _aggregate(
@@ -125,9 +141,14 @@ def _aggregate(
     files: Sequence[str],
     subtypes: Mapping[str, str | None],
     specimen: SpecimenType | None,
+    offsets: Mapping[int, int] | None = None,
 ) -> Aggregated:
-    """Step 2: the findings of one bucket."""
+    """Step 2: the findings of one bucket (``offsets``: see :func:`line_offsets`)."""
     rows = pl.concat([p for p in parts if not p.is_empty()] or [parts[0]])
+    if offsets:
+        shift = pl.col("block").replace_strict(dict(offsets), default=0, return_dtype=pl.Int64)
+        rows = rows.with_columns(line=pl.col("line") + shift)
+    rows = rows.drop("block")
     return aggregate(rows, files=files, subtypes=subtypes, specimen=specimen, kb=knowledge_base())
 
 
@@ -255,16 +276,34 @@ def _run_local(
 ) -> list[Aggregated]:
     blocks = [(b, files.index(b.path)) for b in plan_blocks(files, block_bytes=block_bytes)]
     buckets = max(1, math.ceil(size / _BUCKET_BYTES))
-    with tempfile.TemporaryDirectory(prefix="oncoboard-cohort-") as spill:
+    kb = knowledge_base()
+    with (
+        tempfile.TemporaryDirectory(prefix="oncoboard-cohort-") as spill,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="oncoboard-keys") as keys,
+    ):
         held: list[pl.DataFrame] = []  # one bucket: the rows stay in memory
+        pending = []
         with _progress(progress, len(blocks) + buckets, "annotating") as advance:
-            for number, (block, file) in enumerate(blocks):
-                for bucket, part in enumerate(_read(block, file, buckets)):
+            running: dict[str, int] = {}
+            for number, (planned, file) in enumerate(blocks):
+                # blocks are read in order here, so each starts where the last one ended
+                first = planned.first_line or running[planned.path]
+                parts, lines = _read(replace(planned, first_line=first), number, file, buckets)
+                running[planned.path] = first + lines
+                # evaluate the block's new variants while the next block is parsed (polars
+                # releases the GIL); the aggregate step then finds them cached
+                distinct = pl.concat([p.select("key") for p in parts]).unique()["key"]
+                pending.append(
+                    keys.submit(prefetch_keys, distinct.to_list(), specimen=specimen, kb=kb)
+                )
+                for bucket, part in enumerate(parts):
                     if buckets == 1:
                         held.append(part)
                     elif not part.is_empty():
                         part.write_parquet(Path(spill) / f"b{bucket:04d}-{number:06d}.parquet")
                 advance(1)
+            for future in pending:
+                future.result()
             results = []
             for bucket in range(buckets):
                 paths = sorted(Path(spill).glob(f"b{bucket:04d}-*.parquet"))
@@ -275,8 +314,7 @@ def _run_local(
 
 
 def _read_empty() -> list[pl.DataFrame]:
-    schema = {"sample": pl.String, "line": pl.Int64, "key": pl.String, "file": pl.UInt16}
-    return [pl.DataFrame(schema=schema)]
+    return [pl.DataFrame(schema={**_ROWS, "block": pl.UInt32})]
 
 
 def write_annotation(result: CohortAnnotation, out: Path | str) -> list[Path]:
