@@ -71,6 +71,9 @@ EDGE_ROWS = [
     ("AKT1", "p.E17K", "None", "PASS"),  # not a variant row
     ("PTEN", "p.X70_splice", "Wildtype", "PASS"),  # not a variant row
     ("PTEN", "", "Somatic", "PASS"),  # no protein change, no coordinates: needs annotation
+    # no protein change: the label is the HGVS c. text, here one holding ", "
+    ("ESR1", "", "Somatic", "PASS", "c.1609T>A, c.1610A>C"),
+    ("ESR1", "", "Somatic", "PASS", "c.1613A>G"),
 ]
 
 
@@ -93,8 +96,16 @@ def write_gdc(path: Path, rows: list[dict[str, str]], *, noise: bool = False) ->
     return path
 
 
-def _row(sample: str, gene: str, change: str, status: str = "Somatic", filt: str = "PASS"):
+def _row(
+    sample: str,
+    gene: str,
+    change: str,
+    status: str = "Somatic",
+    filt: str = "PASS",
+    hgvs_c: str = "",
+):
     return {
+        "HGVSc": hgvs_c,
         "Hugo_Symbol": gene,
         "Tumor_Sample_Barcode": sample,
         "HGVSp_Short": change,

@@ -45,6 +45,7 @@ _ENTRY_KIND = {
 _SPECIFICITY = [s.value for s in Specificity]
 _NOTE_ORDER = {"unparsable": 0, "unknown_gene": 1, "filtered": 2, "needs_annotation": 3}
 _HASH_SEED = 0x5EED
+_CHECK_SEED = 0xC0FFEE
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,11 +177,17 @@ def _reversion_hits(kb: KnowledgeBase, alts: pl.DataFrame, info: pl.DataFrame) -
 
 
 def _key_ids(rows: pl.DataFrame) -> pl.DataFrame:
-    """``kid``: a 64-bit hash of the key, or the key's rank if two keys share a hash."""
-    hashed = rows.with_columns(kid=pl.col("key").hash(seed=_HASH_SEED))
-    distinct = hashed.select(pl.col("key").n_unique(), pl.col("kid").n_unique()).row(0)
+    """``kid``: a 64-bit hash of the key, checked against a second, independent hash (a pair
+    of keys sharing the first is caught unless they also share the second, ~2^-64); on a
+    clash, the key's rank (exact)."""
+    hashed = rows.with_columns(
+        kid=pl.col("key").hash(seed=_HASH_SEED), check=pl.col("key").hash(seed=_CHECK_SEED)
+    )
+    distinct = hashed.select(
+        pl.col("kid").n_unique().alias("one"), pl.struct("kid", "check").n_unique().alias("both")
+    ).row(0)
     if distinct[0] == distinct[1]:
-        return hashed
+        return hashed.drop("check")
     return rows.with_columns(kid=pl.col("key").rank("dense").cast(pl.UInt64))
 
 
@@ -198,16 +205,21 @@ def aggregate(
     row of each sample it holds; ``subtypes`` maps samples to a clinical subtype. Samples and
     keys are replaced by integer ids (``sid`` in sample order, ``kid``) for the joins.
     """
-    rows = _key_ids(rows.sort("file", "line").with_row_index("ord"))
-    rows = rows.with_columns(sid=pl.col("sample").rank("dense").cast(pl.UInt32))
-    first_seen = rows.unique("kid", keep="first", maintain_order=True)
+    rows = _key_ids(rows).with_columns(sid=pl.col("sample").rank("dense").cast(pl.UInt32))
+    names = rows.unique("sid").select("sid", "sample", subtype=_subtype(subtypes))
+    first_seen = (
+        rows.select("kid", "key", "file", "line")
+        .sort("file", "line")
+        .unique("kid", keep="first", maintain_order=True)
+    )
+    # the text columns go: from here on rows are integers, in file order
+    rows = rows.select("sid", "file", "line", "kid").sort("file", "line").with_row_index("ord")
     where = [(files[f], line) for f, line in first_seen.select("file", "line").iter_rows()]
     tables = evaluate_keys(first_seen["key"].to_list(), where, specimen=specimen, kb=kb)
     info = tables.keys.with_columns(kid=first_seen["kid"], lid=_rank("label")).drop("key")
     hits = tables.hits.with_columns(
         kid=pl.col("key").replace_strict(first_seen["key"], first_seen["kid"])
     ).drop("key")
-    names = rows.unique("sid").select("sid", "sample", subtype=_subtype(subtypes))
     base = rows.select("sid", "ord", "file", "line", "kid").join(
         info.select("kid", "status", "unknown_gene", "lid"), on="kid", how="left"
     )
@@ -313,12 +325,20 @@ def _findings(
         position=pl.int_range(pl.len(), dtype=pl.UInt32)
     )
     by_entry = ranked.group_by("sid", "entry", maintain_order=True).agg(
-        top_ord=pl.col("ord").first(), spec=pl.col("spec").first()
+        top_ord=pl.col("ord").first(),
+        spec=pl.col("spec").first(),
+        top_bid=pl.col("bid").first(),
+        hits=pl.len(),
+    )
+    # most findings have one hit: their text and source are the hit's; only findings with
+    # several hits join them (texts with ", ", sources with "; ", each source once)
+    multi = ranked.join(
+        by_entry.filter(pl.col("hits") > 1).select("sid", "entry"), on=["sid", "entry"], how="semi"
     )
     # the matched biomarkers are the finding's text split at ", ", unless a text holds one
     splittable = not texts["biomarker"].str.contains(", ", literal=True).any()
-    biomarkers = (
-        ranked.join(texts, on="bid", how="left")
+    joined = (
+        multi.join(texts, on="bid", how="left")
         .group_by("sid", "entry", maintain_order=True)
         .agg(
             pl.col("biomarker").str.join(", "),
@@ -326,17 +346,29 @@ def _findings(
         )
     )
     sources = (
-        ranked.join(alts.select("ord", "source"), on="ord", how="left")
+        multi.join(alts.select("ord", "source"), on="ord", how="left")
         .unique(["sid", "entry", "ord"], keep="first", maintain_order=True)
         .group_by("sid", "entry", maintain_order=True)
-        .agg(source=pl.col("source").str.join("; "))
+        .agg(pl.col("source").str.join("; "))
     )
     kb_findings = (
-        by_entry.join(biomarkers, on=["sid", "entry"])
-        .join(sources, on=["sid", "entry"])
-        .join(alts.select(top_ord="ord", kid="kid"), on="top_ord", how="left")
-        .drop("top_ord")
+        by_entry.join(
+            alts.select(top_ord="ord", kid="kid", top_source="source"), on="top_ord", how="left"
+        )
+        .join(texts.select(top_bid="bid", top_text="biomarker"), on="top_bid", how="left")
+        .join(joined, on=["sid", "entry"], how="left")
+        .join(sources, on=["sid", "entry"], how="left")
+        .with_columns(
+            biomarker=pl.coalesce("biomarker", "top_text"),
+            source=pl.coalesce("source", "top_source"),
+        )
     )
+    if not splittable:
+        kb_findings = kb_findings.with_columns(
+            matched=pl.when(pl.col("hits") > 1)
+            .then(pl.col("matched"))
+            .otherwise(pl.concat_list("top_text"))
+        )
     if splittable:
         kb_findings = kb_findings.with_columns(matched=pl.col("biomarker").str.split(", "))
     kb_findings = kb_findings.with_columns(
@@ -395,7 +427,13 @@ def _assemble(
             how="diagonal",
         )
         .sort("sid", "kind_order", "level_order", "text_order")
-        .with_columns(rank=pl.int_range(pl.len(), dtype=pl.UInt32).over("sid"))
+        # position within the sample: rows are sorted by sample
+        .with_columns(
+            rank=(
+                pl.int_range(pl.len(), dtype=pl.UInt32)
+                - pl.col("sid").search_sorted(pl.col("sid"), side="left").cast(pl.UInt32)
+            )
+        )
         .join(names, on="sid", how="left", maintain_order="left")
     )
     pairs = ordered.filter(pl.col("entry").is_not_null()).select("entry", "subtype").unique()
