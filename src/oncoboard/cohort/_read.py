@@ -357,7 +357,8 @@ def _rows(header: Header, frame: pl.DataFrame) -> pl.DataFrame:
     status = header.column("Mutation_Status")
     if status is not None:
         skip = pl.col(status).str.strip_chars().str.to_lowercase().is_in(NOT_VARIANT_STATUSES)
-        frame = frame.filter(~skip)
+        if frame.select(skip.any()).item():  # filtering copies every column: only if needed
+            frame = frame.filter(~skip)
     sample = header.column("Tumor_Sample_Barcode") or ""
     frame = frame.with_columns(pl.col(sample).str.strip_chars())
     _check(header, frame)
