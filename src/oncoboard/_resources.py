@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from oncoboard.errors import KnowledgeError
 
-__all__ = ["read_text", "read_yaml"]
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+__all__ = ["html_templates", "read_text", "read_yaml"]
 
 # libyaml's safe loader when PyYAML was built with it (5-10x faster), else the Python one
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -31,3 +34,17 @@ def read_yaml(package: str, name: str) -> Any:
         return yaml.load(read_text(package, name), Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise KnowledgeError(f"package data {package}/{name!r} is not valid YAML: {exc}") from exc
+
+
+def html_templates(package: str) -> Environment:
+    """A Jinja2 environment for the HTML templates in ``package``'s ``templates`` folder:
+    autoescaped, strict about undefined names, blocks trimmed. Callers add their filters."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    return Environment(
+        loader=PackageLoader(package, "templates"),
+        autoescape=select_autoescape(["html", "j2"], default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )

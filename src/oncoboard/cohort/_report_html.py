@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 from markupsafe import Markup
 
+from oncoboard._resources import html_templates
 from oncoboard._version import __version__
 from oncoboard.cli._console import DISCLAIMER
 from oncoboard.cohort._report_plots import (
@@ -42,15 +43,7 @@ _EXTRA_CSS = """
 
 @cache
 def _environment() -> Environment:
-    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
-    env = Environment(
-        loader=PackageLoader("oncoboard.cohort", "templates"),
-        autoescape=select_autoescape(["html", "j2"], default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = html_templates("oncoboard.cohort")
     env.filters["pct"] = _pct
     env.filters["months"] = _months
     env.filters["pvalue"] = _pvalue

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
+from oncoboard._resources import html_templates
 from oncoboard.cli._console import DISCLAIMER
 from oncoboard.report._board import TumorBoard
 from oncoboard.report._css import REPORT_CSS
@@ -24,15 +25,7 @@ __all__ = ["IndexRow", "render_html", "render_index", "render_pdf", "render_sect
 
 @cache
 def _environment() -> Environment:
-    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
-    env = Environment(
-        loader=PackageLoader("oncoboard.report", "templates"),
-        autoescape=select_autoescape(["html", "j2"], default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = html_templates("oncoboard.report")
     env.filters["sentence"] = _sentence
     return env
 

@@ -17,6 +17,7 @@ from urllib.parse import quote, urlsplit
 from fastapi import HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from oncoboard._resources import html_templates
 from oncoboard.cli._console import DISCLAIMER
 from oncoboard.service import auth
 from oncoboard.service._middleware import route_template
@@ -60,15 +61,7 @@ PAGE_CSP = (
 
 @cache
 def _environment() -> Environment:
-    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
-    env = Environment(
-        loader=PackageLoader("oncoboard.service", "templates"),
-        autoescape=select_autoescape(["html", "j2"], default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = html_templates("oncoboard.service")
     env.globals["disclaimer"] = DISCLAIMER
     env.globals["csrf_field"] = CSRF_FIELD
     return env
