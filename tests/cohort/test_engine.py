@@ -380,3 +380,20 @@ def test_cli_annotates_a_cohort_and_fails_cleanly(tmp_path: Path) -> None:
     assert not (tmp_path / "o2").exists()
     wrong = runner.invoke(app, ["cohort", "annotate", str(path), "-o", str(out), "--engine", "x"])
     assert wrong.exit_code == 2
+
+
+def test_header_only_files_and_empty_buckets_give_empty_tables(tmp_path: Path) -> None:
+    empty = write_gdc(tmp_path / "empty.maf", [])
+    result = annotate_cohort(empty)
+    assert result.findings.is_empty() and result.samples.is_empty()
+    assert (
+        result.findings.schema
+        == annotate_cohort(
+            write_gdc(tmp_path / "one.maf", [_row("S1", "PIK3CA", "p.H1047R")])
+        ).findings.schema
+    )
+    # one sample, two buckets: one bucket holds nothing
+    rows = [_row("S1", "PIK3CA", "p.H1047R"), _row("S1", "TP53", "p.R175H")]
+    path = write_gdc(tmp_path / "two-rows.maf", rows)
+    dask = annotate_cohort(path, engine="dask", workers=2)
+    assert dask.findings.equals(annotate_cohort(path).findings)

@@ -205,6 +205,13 @@ def aggregate(
     row of each sample it holds; ``subtypes`` maps samples to a clinical subtype. Samples and
     keys are replaced by integer ids (``sid`` in sample order, ``kid``) for the joins.
     """
+    if rows.is_empty():  # a header-only file, or a bucket no sample hashed to
+        return Aggregated(
+            pl.DataFrame(schema=FINDINGS_SCHEMA),
+            pl.DataFrame(schema=SAMPLES_SCHEMA),
+            pl.DataFrame(schema=NOTES_SCHEMA),
+            {},
+        )
     rows = _key_ids(rows).with_columns(sid=pl.col("sample").rank("dense").cast(pl.UInt32))
     names = rows.unique("sid").select("sid", "sample", subtype=_subtype(subtypes))
     first_seen = (
@@ -218,7 +225,9 @@ def aggregate(
     tables = evaluate_keys(first_seen["key"].to_list(), where, specimen=specimen, kb=kb)
     info = tables.keys.with_columns(kid=first_seen["kid"], lid=_rank("label")).drop("key")
     hits = tables.hits.with_columns(
-        kid=pl.col("key").replace_strict(first_seen["key"], first_seen["kid"])
+        kid=pl.col("key").replace_strict(
+            first_seen["key"], first_seen["kid"], return_dtype=pl.UInt64
+        )
     ).drop("key")
     base = rows.select("sid", "ord", "file", "line", "kid").join(
         info.select("kid", "status", "unknown_gene", "lid"), on="kid", how="left"
