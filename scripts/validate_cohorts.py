@@ -242,8 +242,9 @@ def identity_check(maf: Path, result: CohortAnnotation, clinical: pl.DataFrame) 
         annotations += annotate_calls(calls[sample], context=context)
     findings, evidence = findings_frame(annotations)
     findings = findings.sort("sample", "rank")
-    same_columns = findings.height == result.findings.height and all(
-        findings[c].to_list() == result.findings[c].to_list() for c in findings.columns
+    cohort = result.findings.sort("sample", "rank")  # the cohort tables list samples by bucket
+    same_columns = findings.height == cohort.height and all(
+        findings[c].to_list() == cohort[c].to_list() for c in findings.columns
     )
     same_evidence = dict(evidence.iter_rows()) == dict(result.evidence.iter_rows())
     single_notes = sorted(

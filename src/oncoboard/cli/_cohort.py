@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -16,9 +16,6 @@ from oncoboard.cli._console import DISCLAIMER, err, out
 from oncoboard.errors import OncoboardError
 from oncoboard.model import SpecimenType
 
-if TYPE_CHECKING:  # polars and the cohort engine load when the verb runs
-    from oncoboard.cohort.engine import CohortAnnotation
-
 __all__ = ["register"]
 
 ENGINES = ("local", "dask")
@@ -27,30 +24,6 @@ ENGINES = ("local", "dask")
 def _fail(message: str, code: int) -> typer.Exit:
     err.print(f"error: {message}", markup=False)
     return typer.Exit(code)
-
-
-def summary(result: CohortAnnotation) -> dict[str, Any]:
-    """Counts of a run: samples, rows, findings by kind, samples with a level 1-2 finding."""
-    import polars as pl
-
-    findings = result.findings
-    kinds = dict(findings.group_by("kind").len().sort("kind").iter_rows())
-    top = findings.filter(pl.col("kind") == "actionable", pl.col("level").is_in(["1", "2"]))
-    return {
-        "samples": result.samples.height,
-        "rows": int(result.samples["rows"].sum()),
-        "alterations": int(result.samples["alterations"].sum()),
-        "not_interpreted": int(
-            result.samples.select(pl.sum_horizontal("filtered", "unparsable", "needs_annotation"))
-            .to_series()
-            .sum()
-        ),
-        "findings": findings.height,
-        "findings_by_kind": kinds,
-        "samples_with_level_1_2": top["sample"].n_unique(),
-        "knowledge_base": result.kb_version,
-        "engine": result.engine,
-    }
 
 
 def _summary_table(counts: dict[str, Any], seconds: float) -> Table:
@@ -125,13 +98,14 @@ def annotate(
         raise _fail(f"--engine must be one of {', '.join(ENGINES)}", 2)
     if clinical_format not in CLINICAL_FORMATS:
         raise _fail(f"--clinical-format must be one of {', '.join(CLINICAL_FORMATS)}", 2)
-    from oncoboard.cohort.engine import annotate_cohort, write_annotation
+    from oncoboard.cohort.engine import annotate_cohort_to
 
     start = time.perf_counter()
     try:
         clinical = None if clinical_path is None else load_clinical(clinical_path, clinical_format)
-        result = annotate_cohort(
+        counts = annotate_cohort_to(
             inputs,
+            out_dir,
             engine="dask" if engine == "dask" else "local",
             scheduler=scheduler,
             workers=workers,
@@ -139,13 +113,11 @@ def annotate(
             specimen=specimen,
             progress=progress and not as_json,
         )
-        write_annotation(result, out_dir)
     except OncoboardError as exc:
         raise _fail(str(exc), 1) from exc
     except OSError as exc:
         raise _fail(f"cannot write {out_dir}: {exc}", 1) from exc
     seconds = time.perf_counter() - start
-    counts = summary(result)
     if as_json:
         document = {
             "oncoboard_version": __version__,

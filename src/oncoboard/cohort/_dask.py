@@ -8,8 +8,7 @@ aggregated by one task from its parts of every block (a hash shuffle written wit
 from __future__ import annotations
 
 import io
-import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import polars as pl
@@ -71,13 +70,14 @@ def run_dask(
     scheduler: str | None,
     workers: int,
     size: int,
+    buckets: int,
     block_bytes: int,
-    bucket_bytes: int,
     progress: bool,
     read: Callable[[Block, int, int, int], tuple[list[pl.DataFrame], int]],
     aggregate: Callable[..., Aggregated],
-) -> list[Aggregated]:
-    """Run the read and aggregate steps on a Dask cluster and return the buckets' results.
+) -> Iterator[Aggregated]:
+    """Run the read and aggregate steps on a Dask cluster; yield the buckets' tables in
+    bucket order (the client keeps only the compressed tables of buckets done early).
 
     ``scheduler`` is the address of a running scheduler; without it a ``LocalCluster`` of
     ``workers`` single-threaded processes is started for the run and closed after it.
@@ -90,8 +90,6 @@ def run_dask(
     # at least two blocks per worker, so every worker has work
     per_block = max(_MIN_BLOCK_BYTES, min(block_bytes, size // max(1, 2 * workers) + 1))
     blocks = plan_blocks(files, block_bytes=per_block)
-    # one aggregate task per worker (fixed costs once), more when a bucket would outgrow memory
-    buckets = max(workers, math.ceil(size / bucket_bytes))
     cluster = None
     if scheduler is None:
         cluster = LocalCluster(
@@ -124,12 +122,15 @@ def run_dask(
         ]
         futures = client.compute(tasks)
         index = {future.key: number for number, future in enumerate(futures)}
-        results: list[Aggregated | None] = [None] * len(futures)
+        done: dict[int, tuple[bytes, bytes, bytes, dict[str, str]]] = {}
+        following = 0
         with _progress(progress, len(futures), f"annotating on Dask ({workers} workers)") as tick:
             for future in as_completed(futures):
-                results[index[future.key]] = _unpacked(future.result())
+                done[index[future.key]] = future.result()
                 tick(1)
-        return [r for r in results if r is not None]
+                while following in done:
+                    yield _unpacked(done.pop(following))
+                    following += 1
     finally:
         client.close()
         if cluster is not None:

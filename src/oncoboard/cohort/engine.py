@@ -21,6 +21,7 @@ import json
 import math
 import shutil
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import polars as pl
+import pyarrow.parquet as pq
 
 from oncoboard._version import __version__
 from oncoboard.cohort._aggregate import Aggregated, aggregate
@@ -49,13 +51,17 @@ __all__ = [
     "CohortAnnotation",
     "CohortError",
     "annotate_cohort",
+    "annotate_cohort_to",
+    "bucket_count",
     "read_annotation",
     "write_annotation",
 ]
 
 DISCLAIMER = "Decision support for qualified clinicians; it does not replace clinical judgement."
 Engine = Literal["local", "dask"]
-_BUCKET_BYTES = 512 << 20  # input bytes per bucket of the local engine
+_BUCKET_BYTES = 128 << 20  # input bytes per bucket: a bucket's rows are aggregated at once
+_MIN_BUCKETS = 8  # the same for every engine and cluster size: outputs are identical
+_HOLD_BYTES = 512 << 20  # the local engine keeps the rows of inputs up to this in memory
 _HASH_SEED = 0x0C0B0A7D
 _TABLES = {
     "findings": FINDINGS_SCHEMA,
@@ -159,13 +165,11 @@ def _combine(
     for result in results:
         evidence.update(result.evidence)
     findings = pl.concat([r.findings for r in results])
-    if len(results) > 1:  # each bucket is in order already
-        findings = findings.sort("sample", "rank")
     refs = set(findings["evidence_ref"].unique().to_list())
     return CohortAnnotation(
         findings=findings,
-        samples=pl.concat([r.samples for r in results]).sort("sample", maintain_order=True),
-        notes=pl.concat([r.notes for r in results]).sort("sample", maintain_order=True),
+        samples=pl.concat([r.samples for r in results]),
+        notes=pl.concat([r.notes for r in results]),
         evidence=pl.DataFrame(
             sorted((k, v) for k, v in evidence.items() if k in refs),
             schema=EVIDENCE_SCHEMA,
@@ -240,30 +244,51 @@ def annotate_cohort(
         For a missing input or a bad clinical table.
     """
     files = _files_of(inputs)
+    results = list(
+        _results(files, engine, scheduler, workers, clinical, specimen, progress, block_bytes)
+    )
+    return _combine(results, knowledge_base(), files, engine)
+
+
+def bucket_count(size: int) -> int:
+    """Buckets for ``size`` bytes of input: at least :data:`_MIN_BUCKETS`, else one per
+    :data:`_BUCKET_BYTES`. Samples go to buckets by a hash of their name and the tables list
+    the buckets in order, so every engine writes the same rows in the same order."""
+    return max(_MIN_BUCKETS, math.ceil(size / _BUCKET_BYTES))
+
+
+def _results(
+    files: list[str],
+    engine: str,
+    scheduler: str | None,
+    workers: int,
+    clinical: pl.DataFrame | None,
+    specimen: SpecimenType | None,
+    progress: bool,
+    block_bytes: int,
+) -> Iterator[Aggregated]:
+    """The buckets' tables, in bucket order."""
     subtypes = _subtypes(clinical)
     size = sum(Path(f).stat().st_size for f in files)
-    kb = knowledge_base()
     if engine == "dask":
         from oncoboard.cohort._dask import run_dask
 
-        results = run_dask(
+        return run_dask(
             files,
             subtypes=subtypes,
             specimen=specimen,
             scheduler=scheduler,
             workers=workers,
             size=size,
+            buckets=bucket_count(size),
             block_bytes=block_bytes,
-            bucket_bytes=_BUCKET_BYTES,
             progress=progress,
             read=_read,
             aggregate=_aggregate,
         )
-    elif engine == "local":
-        results = _run_local(files, subtypes, specimen, size, block_bytes, progress)
-    else:
-        raise CohortError(f"engine: expected local or dask, got {engine!r}")
-    return _combine(results, kb, files, engine)
+    if engine == "local":
+        return _run_local(files, subtypes, specimen, size, block_bytes, progress)
+    raise CohortError(f"engine: expected local or dask, got {engine!r}")
 
 
 def _run_local(
@@ -273,73 +298,90 @@ def _run_local(
     size: int,
     block_bytes: int,
     progress: bool,
-) -> list[Aggregated]:
+) -> Iterator[Aggregated]:
+    """Read the blocks in order, then aggregate the buckets two at a time (polars and the
+    GIL-free parts overlap), yielding them in order: memory holds the rows (or, above
+    :data:`_HOLD_BYTES` of input, one bucket's rows read back from disk) and two buckets'
+    tables."""
     blocks = [(b, files.index(b.path)) for b in plan_blocks(files, block_bytes=block_bytes)]
-    buckets = max(1, math.ceil(size / _BUCKET_BYTES))
+    buckets = bucket_count(size)
+    hold = size <= _HOLD_BYTES
     kb = knowledge_base()
     with (
         tempfile.TemporaryDirectory(prefix="oncoboard-cohort-") as spill,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="oncoboard-keys") as keys,
+        _progress(progress, len(blocks) + buckets, "annotating") as advance,
     ):
-        held: list[pl.DataFrame] = []  # one bucket: the rows stay in memory
+        held: list[list[pl.DataFrame]] = [[] for _ in range(buckets)]
         pending = []
-        with _progress(progress, len(blocks) + buckets, "annotating") as advance:
-            running: dict[str, int] = {}
-            for number, (planned, file) in enumerate(blocks):
-                # blocks are read in order here, so each starts where the last one ended
-                first = planned.first_line or running[planned.path]
-                parts, lines = _read(replace(planned, first_line=first), number, file, buckets)
-                running[planned.path] = first + lines
-                # evaluate the block's new variants while the next block is parsed (polars
-                # releases the GIL); the aggregate step then finds them cached
-                distinct = pl.concat([p.select("key") for p in parts]).unique()["key"]
-                pending.append(
-                    keys.submit(prefetch_keys, distinct.to_list(), specimen=specimen, kb=kb)
-                )
-                for bucket, part in enumerate(parts):
-                    if buckets == 1:
-                        held.append(part)
-                    elif not part.is_empty():
-                        part.write_parquet(Path(spill) / f"b{bucket:04d}-{number:06d}.parquet")
-                advance(1)
-            for future in pending:
-                future.result()
-            results = []
+        running: dict[str, int] = {}
+        for number, (planned, file) in enumerate(blocks):
+            # blocks are read in order here, so each starts where the last one ended
+            first = planned.first_line or running[planned.path]
+            parts, lines = _read(replace(planned, first_line=first), number, file, buckets)
+            running[planned.path] = first + lines
+            # evaluate the block's new variants while the next block is parsed (polars
+            # releases the GIL); the aggregate step then finds them cached
+            distinct = pl.concat([p.select("key") for p in parts]).unique()["key"]
+            pending.append(keys.submit(prefetch_keys, distinct.to_list(), specimen=specimen, kb=kb))
+            for bucket, part in enumerate(parts):
+                if part.is_empty():
+                    continue
+                if hold:
+                    held[bucket].append(part)
+                else:
+                    part.write_parquet(Path(spill) / f"b{bucket:05d}-{number:06d}.parquet")
+            advance(1)
+        for future in pending:
+            future.result()
+
+        def bucket_tables(bucket: int) -> Aggregated:
+            if hold:
+                parts, held[bucket] = held[bucket], []
+            else:
+                paths = sorted(Path(spill).glob(f"b{bucket:05d}-*.parquet"))
+                parts = [pl.read_parquet(p) for p in paths]
+            return _aggregate(parts or _read_empty(), files, subtypes, specimen)
+
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="oncoboard-bucket") as pool:
+            window = deque(pool.submit(bucket_tables, b) for b in range(min(2, buckets)))
             for bucket in range(buckets):
-                paths = sorted(Path(spill).glob(f"b{bucket:04d}-*.parquet"))
-                parts = held if buckets == 1 else [pl.read_parquet(p) for p in paths]
-                results.append(_aggregate(parts or _read_empty(), files, subtypes, specimen))
+                result = window.popleft().result()
+                if bucket + 2 < buckets:
+                    window.append(pool.submit(bucket_tables, bucket + 2))
                 advance(1)
-    return results
+                yield result
 
 
 def _read_empty() -> list[pl.DataFrame]:
     return [pl.DataFrame(schema={**_ROWS, "block": pl.UInt32})]
 
 
-def write_annotation(result: CohortAnnotation, out: Path | str) -> list[Path]:
-    """Write the tables as Parquet plus ``manifest.json`` into ``out``, all or nothing.
+def _manifest(
+    kb_version: str, engine: str, inputs: Sequence[str], counts: Mapping[str, Any]
+) -> str:
+    manifest = {
+        "oncoboard": __version__,
+        "knowledge_base": kb_version,
+        "engine": engine,
+        "inputs": list(inputs),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        **counts,
+        "order": "samples grouped by bucket (hash of the sample), each in report order",
+        "disclaimer": DISCLAIMER,
+    }
+    return json.dumps(manifest, indent=2) + "\n"
 
-    The files are written to a temporary folder beside ``out`` and moved into place only when
-    all are complete; an existing ``out`` is replaced the same way.
-    """
+
+@contextmanager
+def _staged(out: Path | str) -> Iterator[Path]:
+    """A temporary folder beside ``out`` that replaces ``out`` when the block completes, and
+    is removed if it fails: a reader never sees a half-written annotation."""
     target = Path(out)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
-        for name in _TABLES:
-            getattr(result, name).write_parquet(staging / f"{name}.parquet", compression="lz4")
-        manifest = {
-            "oncoboard": __version__,
-            "knowledge_base": result.kb_version,
-            "engine": result.engine,
-            "inputs": list(result.inputs),
-            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "samples": result.samples.height,
-            "findings": result.findings.height,
-            "disclaimer": DISCLAIMER,
-        }
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        yield staging
         if target.exists():
             old = target.with_name(f".{target.name}.old")
             shutil.rmtree(old, ignore_errors=True)
@@ -351,7 +393,99 @@ def write_annotation(result: CohortAnnotation, out: Path | str) -> list[Path]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return [target / f"{name}.parquet" for name in _TABLES] + [target / "manifest.json"]
+
+
+def write_annotation(result: CohortAnnotation, out: Path | str) -> list[Path]:
+    """Write the tables as Parquet plus ``manifest.json`` into ``out``, all or nothing.
+
+    The files are written to a temporary folder beside ``out`` and moved into place only when
+    all are complete; an existing ``out`` is replaced the same way.
+    """
+    with _staged(out) as staging:
+        for name in _TABLES:
+            getattr(result, name).write_parquet(staging / f"{name}.parquet", compression="lz4")
+        counts = {"samples": result.samples.height, "findings": result.findings.height}
+        text = _manifest(result.kb_version, result.engine, result.inputs, counts)
+        (staging / "manifest.json").write_text(text)
+    return [Path(out) / f"{name}.parquet" for name in _TABLES] + [Path(out) / "manifest.json"]
+
+
+class _Counts:
+    """What a run found, added up bucket by bucket (samples are never split)."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = dict.fromkeys(
+            ("samples", "rows", "alterations", "not_interpreted", "findings"), 0
+        )
+        self.values["findings_by_kind"] = {}
+        self.values["samples_with_level_1_2"] = 0
+
+    def add(self, result: Aggregated) -> None:
+        samples, findings = result.samples, result.findings
+        values = self.values
+        values["samples"] += samples.height
+        values["rows"] += int(samples["rows"].sum())
+        values["alterations"] += int(samples["alterations"].sum())
+        values["not_interpreted"] += int(
+            samples.select(pl.sum_horizontal("filtered", "unparsable", "needs_annotation").sum())
+            .to_series()
+            .item()
+            or 0
+        )
+        values["findings"] += findings.height
+        kinds = values["findings_by_kind"]
+        for kind, n in findings.group_by("kind").len().iter_rows():
+            kinds[kind] = kinds.get(kind, 0) + n
+        values["findings_by_kind"] = dict(sorted(kinds.items()))
+        top = findings.filter(pl.col("kind") == "actionable", pl.col("level").is_in(["1", "2"]))
+        values["samples_with_level_1_2"] += top["sample"].n_unique()
+
+
+def annotate_cohort_to(
+    inputs: Sequence[Path | str] | Path | str,
+    out: Path | str,
+    *,
+    engine: Engine = "local",
+    scheduler: str | None = None,
+    workers: int = 2,
+    clinical: pl.DataFrame | None = None,
+    specimen: SpecimenType | None = None,
+    progress: bool = False,
+    block_bytes: int = DEFAULT_BLOCK_BYTES,
+) -> dict[str, Any]:
+    """:func:`annotate_cohort` streamed to ``out``: each bucket's tables are appended to the
+    Parquet files as soon as they are ready, so memory holds a bucket, not the cohort. The
+    files equal what :func:`write_annotation` writes of :func:`annotate_cohort`'s result;
+    they replace ``out`` only when complete. Returns the run's counts.
+    """
+    files = _files_of(inputs)
+    kb = knowledge_base()
+    counts = _Counts()
+    evidence: dict[str, str] = {}
+    with _staged(out) as staging:
+        writers: dict[str, pq.ParquetWriter] = {}
+        try:
+            for result in _results(
+                files, engine, scheduler, workers, clinical, specimen, progress, block_bytes
+            ):
+                for name in ("findings", "samples", "notes"):
+                    table = getattr(result, name).to_arrow()
+                    if name not in writers:
+                        path = staging / f"{name}.parquet"
+                        writers[name] = pq.ParquetWriter(path, table.schema, compression="lz4")
+                    writers[name].write_table(table)
+                used = set(result.findings["evidence_ref"].unique().to_list())
+                evidence.update((k, v) for k, v in result.evidence.items() if k in used)
+                counts.add(result)
+        finally:
+            for writer in writers.values():
+                writer.close()
+        pl.DataFrame(sorted(evidence.items()), schema=EVIDENCE_SCHEMA, orient="row").write_parquet(
+            staging / "evidence.parquet", compression="lz4"
+        )
+        text = _manifest(kb.version, engine, files, counts.values)
+        (staging / "manifest.json").write_text(text)
+    return {**counts.values, "knowledge_base": kb.version, "engine": engine}
 
 
 def read_annotation(folder: Path | str) -> CohortAnnotation:
