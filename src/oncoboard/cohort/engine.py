@@ -25,7 +25,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -314,24 +314,37 @@ def _run_local(
     ):
         held: list[list[pl.DataFrame]] = [[] for _ in range(buckets)]
         pending = []
-        running: dict[str, int] = {}
-        for number, (planned, file) in enumerate(blocks):
-            # blocks are read in order here, so each starts where the last one ended
-            first = planned.first_line or running[planned.path]
-            parts, lines = _read(replace(planned, first_line=first), number, file, buckets)
-            running[planned.path] = first + lines
-            # evaluate the block's new variants while the next block is parsed (polars
-            # releases the GIL); the aggregate step then finds them cached
-            distinct = pl.concat([p.select("key") for p in parts]).unique()["key"]
-            pending.append(keys.submit(prefetch_keys, distinct.to_list(), specimen=specimen, kb=kb))
-            for bucket, part in enumerate(parts):
-                if part.is_empty():
-                    continue
-                if hold:
-                    held[bucket].append(part)
-                else:
-                    part.write_parquet(Path(spill) / f"b{bucket:05d}-{number:06d}.parquet")
-            advance(1)
+        spanned: list[int] = []
+
+        def read(number: int) -> tuple[list[pl.DataFrame], int]:
+            block, file = blocks[number]
+            return _read(block, number, file, buckets)
+
+        # two blocks are parsed at once (numpy and polars release the GIL); results are taken
+        # in block order, so the first error of the file is the one raised
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="oncoboard-read") as readers:
+            window = deque(readers.submit(read, n) for n in range(min(2, len(blocks))))
+            for number in range(len(blocks)):
+                parts, lines = window.popleft().result()
+                if number + 2 < len(blocks):
+                    window.append(readers.submit(read, number + 2))
+                spanned.append(lines)
+                # evaluate the block's new variants while the next blocks are parsed; the
+                # aggregate step then finds them cached
+                distinct = pl.concat([p.select("key") for p in parts]).unique()["key"]
+                pending.append(
+                    keys.submit(prefetch_keys, distinct.to_list(), specimen=specimen, kb=kb)
+                )
+                for bucket, part in enumerate(parts):
+                    if part.is_empty():
+                        continue
+                    if hold:
+                        held[bucket].append(part)
+                    else:
+                        part.write_parquet(Path(spill) / f"b{bucket:05d}-{number:06d}.parquet")
+                advance(1)
+        # lines of later blocks were numbered from 1: shift them by the lines before
+        offsets = line_offsets([block for block, _ in blocks], spanned)
         for future in pending:
             future.result()
 
@@ -341,14 +354,14 @@ def _run_local(
             else:
                 paths = sorted(Path(spill).glob(f"b{bucket:05d}-*.parquet"))
                 parts = [pl.read_parquet(p) for p in paths]
-            return _aggregate(parts or _read_empty(), files, subtypes, specimen)
+            return _aggregate(parts or _read_empty(), files, subtypes, specimen, offsets)
 
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="oncoboard-bucket") as pool:
-            window = deque(pool.submit(bucket_tables, b) for b in range(min(2, buckets)))
+            ahead = deque(pool.submit(bucket_tables, b) for b in range(min(2, buckets)))
             for bucket in range(buckets):
-                result = window.popleft().result()
+                result = ahead.popleft().result()
                 if bucket + 2 < buckets:
-                    window.append(pool.submit(bucket_tables, bucket + 2))
+                    ahead.append(pool.submit(bucket_tables, bucket + 2))
                 advance(1)
                 yield result
 
