@@ -2,13 +2,14 @@
 
 Both run the same two steps. *Read*: each block of the input (a byte range of a MAF, a gzip
 MAF, Parquet row groups) becomes rows of ``sample``, ``file``, ``line`` and variant ``key``,
-split into buckets by a hash of the sample. *Aggregate*: each bucket (whole samples) is
-annotated in columns (:mod:`oncoboard.cohort._aggregate`). The local engine runs the blocks
-one after another and keeps a bucket in memory or, for inputs larger than
-``bucket_bytes``, spills buckets to Parquet, so memory stays bounded by the block and bucket
-size, not the cohort. The Dask engine runs the same functions as tasks on a cluster (a
-``LocalCluster`` by default). Results are sorted by sample and report order, so both engines
-give identical tables.
+split into buckets by a hash of the sample (:func:`bucket_count` buckets, the same for every
+engine). *Aggregate*: each bucket (whole samples) is annotated in columns
+(:mod:`oncoboard.cohort._aggregate`). The local engine parses two blocks at a time, keeps the
+rows in memory (or spills them to Parquet by bucket for large inputs) and aggregates two
+buckets at a time; :func:`annotate_cohort_to` appends each bucket's tables to the output as it
+is ready, so memory holds buckets, not the cohort. The Dask engine runs the same functions as
+tasks on a cluster (a ``LocalCluster`` by default). The tables list the buckets in order and
+each sample's findings in report order, so both engines give identical tables.
 
 Decision support for qualified clinicians: findings carry their rule and evidence exactly as
 ``oncoboard annotate`` gives them for one sample.
