@@ -90,6 +90,7 @@ PUBLIC = {
         "CohortAnnotation",
         "CohortError",
         "annotate_cohort",
+        "annotate_cohort_to",
         "findings_frame",
         "findings_of",
         "metabric_clinical",

@@ -25,6 +25,7 @@ from oncoboard.cohort.engine import (
     CohortAnnotation,
     CohortError,
     annotate_cohort,
+    annotate_cohort_to,
     read_annotation,
     write_annotation,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "CohortAnnotation",
     "CohortError",
     "annotate_cohort",
+    "annotate_cohort_to",
     "findings_frame",
     "findings_of",
     "metabric_clinical",
