@@ -98,7 +98,7 @@ def _entries_by_gene(kb: KnowledgeBase) -> dict[str, tuple[int, ...]]:
 
 
 _CACHE: dict[tuple[str | None, str, str], _Evaluated] = {}
-_CACHE_LIMIT = 2_000_000
+_CACHE_LIMIT = 500_000  # about 0.5 GB; a cohort with more distinct variants re-evaluates some
 
 
 def _row_of(file: str, key: str, line: int) -> Row:
