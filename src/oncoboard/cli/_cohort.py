@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from oncoboard import __version__
-from oncoboard.cli._cohort_report import CLINICAL_FORMATS, load_clinical, report
+from oncoboard.cli._cohort_report import CLINICAL_FORMATS, _fail, load_clinical, report
 from oncoboard.cli._console import DISCLAIMER, err, out
 from oncoboard.errors import OncoboardError
 from oncoboard.model import SpecimenType
@@ -19,11 +19,6 @@ from oncoboard.model import SpecimenType
 __all__ = ["register"]
 
 ENGINES = ("local", "dask")
-
-
-def _fail(message: str, code: int) -> typer.Exit:
-    err.print(f"error: {message}", markup=False)
-    return typer.Exit(code)
 
 
 def _summary_table(counts: dict[str, Any], seconds: float) -> Table:

@@ -122,7 +122,7 @@ def _read(block: Block, number: int, file: int, buckets: int) -> tuple[list[pl.D
     of lines the block spans (to number the lines of the blocks after it)."""
     rows, lines = read_block(block)
     if rows.is_empty():
-        return [pl.DataFrame(schema={**_ROWS, "block": pl.UInt32})] * buckets, lines
+        return _read_empty() * buckets, lines
     rows = rows.with_columns(file=pl.lit(file, pl.UInt16), block=pl.lit(number, pl.UInt32))
     bucket = (pl.col("sample").hash(seed=_HASH_SEED) % buckets).alias("_bucket")
     parts = rows.with_columns(bucket).partition_by("_bucket", as_dict=True, include_key=False)
