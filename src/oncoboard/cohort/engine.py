@@ -483,10 +483,16 @@ def annotate_cohort_to(
                 files, engine, scheduler, workers, clinical, specimen, progress, block_bytes
             ):
                 for name in ("findings", "samples", "notes"):
-                    table = getattr(result, name).to_arrow()
+                    # polars' own string views, not a copy as large strings; without the
+                    # Arrow schema in the file, readers see plain Parquet strings
+                    table = getattr(result, name).to_arrow(compat_level=pl.CompatLevel.newest())
                     if name not in writers:
-                        path = staging / f"{name}.parquet"
-                        writers[name] = pq.ParquetWriter(path, table.schema, compression="lz4")
+                        writers[name] = pq.ParquetWriter(
+                            staging / f"{name}.parquet",
+                            table.schema,
+                            compression="lz4",
+                            store_schema=False,
+                        )
                     writers[name].write_table(table)
                 used = set(result.findings["evidence_ref"].unique().to_list())
                 evidence.update((k, v) for k, v in result.evidence.items() if k in used)
