@@ -128,6 +128,53 @@ def annotate(
     err.print(DISCLAIMER, style="dim")
 
 
+def export_cbioportal(
+    cases: Annotated[
+        list[Path], typer.Argument(help="Case files (.yaml/.yml/.json) or folders of them.")
+    ],
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help="Study folder (replaced as a whole).")
+    ],
+    study_id: Annotated[
+        str, typer.Option("--study-id", help="cancer_study_identifier of the study.")
+    ] = "oncoboard_mbc",
+    name: Annotated[str | None, typer.Option("--name", help="Study name.")] = None,
+) -> None:
+    """Export cases as a cBioPortal study: clinical patient and sample files, mutations (MAF),
+    discrete copy number, structural variants, timelines (treatments, imaging with RECIST,
+    ctDNA and tumour markers, specimens, status) and case lists; then check the folder
+    against cBioPortal's file-format rules.
+
+    Exit 1 if a case cannot be read or the study breaks a format rule (nothing is written
+    for an unreadable case).
+    """
+    from oncoboard.io.case_file import find_case_files, load_case
+    from oncoboard.io.cbioportal_study import build_study, check_study, write_study
+
+    paths = list(find_case_files(cases))
+    if not paths:
+        raise _fail("no case files given (.yaml, .yml or .json)", 1)
+    try:
+        loaded = [load_case(path) for path in paths]
+        study = build_study(loaded, study_id=study_id, **({"name": name} if name else {}))
+        files = write_study(study, out_dir)
+    except OncoboardError as exc:
+        raise _fail(str(exc), 1) from exc
+    except OSError as exc:
+        raise _fail(f"cannot write {out_dir}: {exc}", 1) from exc
+    problems = check_study(out_dir)
+    for problem in problems:
+        err.print(f"format rule: {problem}", markup=False)
+    out.print(
+        f"{len(study.patients.rows)} patients, {len(study.samples.rows)} samples, "
+        f"{len(study.mutations.rows)} mutations, {len(files)} files in {out_dir}",
+        markup=False,
+    )
+    err.print(DISCLAIMER, style="dim")
+    if problems:
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``cohort`` command group to ``app``."""
     group = typer.Typer(
@@ -137,4 +184,5 @@ def register(app: typer.Typer) -> None:
     )
     group.command("annotate")(annotate)
     group.command("report")(report)
+    group.command("export-cbioportal")(export_cbioportal)
     app.add_typer(group)
