@@ -158,6 +158,18 @@ def _read(path: Path, problems: _Problems, **options: object) -> tuple[list[str]
         return None
 
 
+def _data(path: Path, problems: _Problems, required: tuple[str, ...]) -> Table | None:
+    """The table of a data file with its ``required`` columns, else ``None`` (reported)."""
+    read = _read(path, problems, missing="")
+    if read is None:
+        return None
+    missing = [c for c in required if c not in read[1].columns]
+    if missing:
+        problems.add(path.name, f"missing required column(s) {', '.join(missing)}")
+        return None
+    return read[1]
+
+
 def _clinical(
     files: dict[tuple[str, str], list[Path]], problems: _Problems
 ) -> tuple[set[str], set[str]]:
@@ -242,14 +254,9 @@ def _clinical_head(file: str, head: list[str], table: Table, problems: _Problems
 
 
 def _mutations(path: Path, samples: set[str], problems: _Problems) -> None:
-    read = _read(path, problems, missing="")
-    if read is None:
-        return
-    table = read[1]
     required = ("Hugo_Symbol", "Tumor_Sample_Barcode", "Variant_Classification", "HGVSp_Short")
-    missing = [c for c in required if c not in table.columns]
-    if missing:
-        problems.add(path.name, f"missing required column(s) {', '.join(missing)}")
+    table = _data(path, problems, required)
+    if table is None:
         return
     for line, record in enumerate(table.records(), start=2):
         if record["Variant_Classification"] not in VARIANT_CLASSIFICATIONS:
@@ -272,10 +279,9 @@ def _mutations(path: Path, samples: set[str], problems: _Problems) -> None:
 
 
 def _cna(path: Path, samples: set[str], problems: _Problems) -> None:
-    read = _read(path, problems, missing="")
-    if read is None:
+    table = _data(path, problems, ())
+    if table is None:
         return
-    table = read[1]
     genes = [c for c in table.columns[:2] if c in ("Hugo_Symbol", "Entrez_Gene_Id")]
     if not genes or table.columns[0] not in genes:
         problems.add(path.name, "the first column must be Hugo_Symbol or Entrez_Gene_Id")
@@ -290,12 +296,8 @@ def _cna(path: Path, samples: set[str], problems: _Problems) -> None:
 
 
 def _sv(path: Path, samples: set[str], problems: _Problems) -> None:
-    read = _read(path, problems, missing="")
-    if read is None:
-        return
-    table = read[1]
-    if "Sample_Id" not in table.columns:
-        problems.add(path.name, "missing required column Sample_Id")
+    table = _data(path, problems, ("Sample_Id",))
+    if table is None:
         return
     for line, record in enumerate(table.records(), start=2):
         if record["Sample_Id"] not in samples:
@@ -309,14 +311,8 @@ def _sv(path: Path, samples: set[str], problems: _Problems) -> None:
 
 
 def _timeline(path: Path, patients: set[str], problems: _Problems) -> None:
-    read = _read(path, problems, missing="")
-    if read is None:
-        return
-    table = read[1]
-    required = ("PATIENT_ID", "START_DATE", "STOP_DATE", "EVENT_TYPE")
-    missing = [c for c in required if c not in table.columns]
-    if missing:
-        problems.add(path.name, f"missing required column(s) {', '.join(missing)}")
+    table = _data(path, problems, ("PATIENT_ID", "START_DATE", "STOP_DATE", "EVENT_TYPE"))
+    if table is None:
         return
     for line, record in enumerate(table.records(), start=2):
         start, stop = record["START_DATE"], record["STOP_DATE"]
