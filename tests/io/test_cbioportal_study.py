@@ -238,3 +238,25 @@ def test_cli_export(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "bad.yaml" in result.output
     assert not (tmp_path / "x").exists()
+
+
+def test_cli_export_deidentified(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With --deidentify no patient id, report id or calendar date of a case is written."""
+    out = tmp_path / "study"
+    args = ["cohort", "export-cbioportal", str(CASES), "--out", str(out), "--deidentify"]
+    monkeypatch.delenv("ONCOBOARD_DEID_SECRET", raising=False)
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1 and "ONCOBOARD_DEID_SECRET" in result.output
+    assert not out.exists()
+    monkeypatch.setenv("ONCOBOARD_DEID_SECRET", "a site secret of 32 bytes length")
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert check_study(out) == []
+    text = "\n".join(p.read_text() for p in out.rglob("*.txt"))
+    cases = [load_case(p) for p in find_case_files([CASES])]
+    for case in cases:
+        assert case.patient.id not in text
+        for report in case.genomic_reports:
+            assert report.id not in text
+        assert case.primary_diagnosis.date.isoformat() not in text
+    assert len(read_study(out).patients.rows) == 16

@@ -139,23 +139,38 @@ def export_cbioportal(
         str, typer.Option("--study-id", help="cancer_study_identifier of the study.")
     ] = "oncoboard_mbc",
     name: Annotated[str | None, typer.Option("--name", help="Study name.")] = None,
+    deidentify: Annotated[
+        bool,
+        typer.Option(
+            "--deidentify",
+            help="De-identify each case first (pseudonymous ids, shifted dates, free text "
+            "removed; secret from ONCOBOARD_DEID_SECRET).",
+        ),
+    ] = False,
 ) -> None:
     """Export cases as a cBioPortal study: clinical patient and sample files, mutations (MAF),
     discrete copy number, structural variants, timelines (treatments, imaging with RECIST,
     ctDNA and tumour markers, specimens, status) and case lists; then check the folder
     against cBioPortal's file-format rules.
 
-    Exit 1 if a case cannot be read or the study breaks a format rule (nothing is written
-    for an unreadable case).
+    With --deidentify, every case goes through `oncoboard.io.deidentify` (HIPAA Safe
+    Harbor style) before the export; timelines are in days from diagnosis either way.
+
+    Exit 1 if a case cannot be read, the secret is missing, or the study breaks a format
+    rule (nothing is written for an unreadable case).
     """
     from oncoboard.io.case_file import find_case_files, load_case
     from oncoboard.io.cbioportal_study import build_study, check_study, write_study
+    from oncoboard.io.deidentify import deidentify_case, secret_from_env
 
     paths = list(find_case_files(cases))
     if not paths:
         raise _fail("no case files given (.yaml, .yml or .json)", 1)
     try:
         loaded = [load_case(path) for path in paths]
+        if deidentify:
+            secret = secret_from_env()
+            loaded = [deidentify_case(case, secret=secret).case for case in loaded]
         study = build_study(loaded, study_id=study_id, **({"name": name} if name else {}))
         files = write_study(study, out_dir)
     except OncoboardError as exc:
