@@ -40,6 +40,16 @@ PUBLIC = {
         "phenopacket_json",
         "validate_phenopacket",
     },
+    "oncoboard.io.fhir": {
+        "FHIR_VERSION",
+        "FhirImport",
+        "ImportNote",
+        "Skipped",
+        "case_to_fhir",
+        "is_fhir_bundle",
+        "mcode_subset",
+        "read_fhir_bundle",
+    },
     "oncoboard.io.cbioportal_study": {
         "CNA_LEVELS",
         "MAF_COLUMNS",

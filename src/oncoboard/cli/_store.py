@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +16,14 @@ from oncoboard.cli._console import DISCLAIMER, err, out
 from oncoboard.cli._render import audit_table, case_panel, cohort_table
 from oncoboard.derive import summarize
 from oncoboard.errors import CaseFileError, OncoboardError
-from oncoboard.io import canonical_document, dump_case, find_case_files, parse_case, read_document
+from oncoboard.io import (
+    CaseDocument,
+    canonical_document,
+    dump_case,
+    find_case_files,
+    parse_case,
+    read_document,
+)
 from oncoboard.model import Case
 
 if TYPE_CHECKING:
@@ -33,6 +41,21 @@ DatabaseOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print stable JSON instead of tables.")]
+AssumeDateOption = Annotated[
+    dt.datetime | None,
+    typer.Option(
+        "--assume-date",
+        formats=["%Y-%m-%d"],
+        help="FHIR bundles: date given to resources that carry none (each use is reported).",
+    ),
+]
+SkipInvalidOption = Annotated[
+    bool,
+    typer.Option(
+        "--skip-invalid",
+        help="FHIR bundles: skip (and report) resources that are not valid FHIR R4.",
+    ),
+]
 VersionOption = Annotated[
     int | None, typer.Option("--version", "-v", min=1, help="Version (default: latest).")
 ]
@@ -51,14 +74,45 @@ def _store(url: str | None) -> Iterator[Store]:
         raise typer.Exit(2) from exc
 
 
+def _read(path: Path, assume: dt.datetime | None, skip_invalid: bool) -> tuple[Case, CaseDocument]:
+    """A case file, or a FHIR R4 Bundle (JSON with resourceType Bundle; skipped resources and
+    import notes go to stderr)."""
+    document = read_document(path)
+    if document.format != "json" or not _is_bundle(document.data):
+        return parse_case(document), document
+    from oncoboard.io.fhir import read_fhir_bundle
+
+    result = read_fhir_bundle(
+        document.data,
+        assume_date=assume.date() if assume else None,
+        skip_invalid=skip_invalid,
+        name=str(path),
+    )
+    for skipped in result.skipped:
+        err.print(f"{path}: skipped {skipped}", markup=False)
+    for note in result.notes:
+        err.print(f"{path}: note: {note}", markup=False)
+    return result.case, document
+
+
+def _is_bundle(data: object) -> bool:
+    return isinstance(data, dict) and data.get("resourceType") == "Bundle"
+
+
 def import_(
-    files: Annotated[list[Path], typer.Argument(help="Case files (.yaml/.yml/.json) or folders.")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Case files (.yaml/.yml/.json), FHIR R4 Bundles (.json) or folders."),
+    ],
     database_url: DatabaseOption = None,
+    assume_date: AssumeDateOption = None,
+    skip_invalid: SkipInvalidOption = False,
 ) -> None:
-    """Validate and import case files; each file is one transaction.
+    """Validate and import case files or FHIR R4 (mCODE) Bundles; each file is one transaction.
 
     Re-importing an unchanged document changes nothing; a changed document becomes a new
-    version and earlier versions stay readable. Exits 1 if any file was rejected.
+    version and earlier versions stay readable. Resources of a bundle that do not reach the
+    case are listed on stderr with their id and the reason. Exits 1 if any file was rejected.
     """
     paths = list(find_case_files(files))
     if not paths:
@@ -79,8 +133,7 @@ def import_(
         task = progress.add_task("import", total=len(paths))
         for path in paths:
             try:
-                document = read_document(path)
-                case = parse_case(document)
+                case, document = _read(path, assume_date, skip_invalid)
             except CaseFileError as exc:
                 outcomes["rejected"] += 1
                 for problem in exc.problems:
@@ -161,19 +214,30 @@ def export(
     patient_id: Annotated[str, typer.Argument(help="Patient id.")],
     version: VersionOption = None,
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="yaml, json, or original (the imported bytes).")
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="yaml, json, fhir (FHIR R4 mCODE Bundle), or original (the imported bytes).",
+        ),
     ] = "yaml",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")] = None,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Export a stored case as a case file (round trip file → store → file is lossless)."""
-    if fmt not in ("yaml", "json", "original"):
-        err.print(f"error: --format must be yaml, json or original, got {fmt!r}")
+    """Export a stored case as a case file (round trip file → store → file is lossless), or
+    as a FHIR R4 mCODE Bundle (what mCODE cannot carry is left out: docs/interop.md)."""
+    if fmt not in ("yaml", "json", "fhir", "original"):
+        err.print(f"error: --format must be yaml, json, fhir or original, got {fmt!r}")
         raise typer.Exit(2)
     with _store(database_url) as store:
         stored = store.get(patient_id, version, action="export")
     if fmt == "original":
         text = stored.source_text
+    elif fmt == "fhir":
+        from oncoboard.io.fhir import case_to_fhir
+
+        bundle = case_to_fhir(Case.model_validate(stored.document))
+        text = json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"
     else:
         text = dump_case(Case.model_validate(stored.document), "json" if fmt == "json" else "yaml")
     if output is None:

@@ -225,8 +225,13 @@ def parse_case(document: CaseDocument) -> Case:
 
 
 def load_case(path: Path | str) -> Case:
-    """Read, parse and validate one case file."""
-    return parse_case(read_document(path))
+    """Read, parse and validate one case file (a JSON FHIR R4 Bundle is read as mCODE)."""
+    document = read_document(path)
+    if document.format == "json" and document.data.get("resourceType") == "Bundle":
+        from oncoboard.io.fhir import read_fhir_bundle
+
+        return read_fhir_bundle(document.data, name=document.name).case
+    return parse_case(document)
 
 
 def find_case_files(paths: Iterable[Path | str]) -> Iterator[Path]:
