@@ -210,6 +210,9 @@ def show(
     out.print(f"[dim]{DISCLAIMER}[/dim]")
 
 
+_EXPORT_FORMATS = ("yaml", "json", "fhir", "phenopacket", "original")
+
+
 def export(
     patient_id: Annotated[str, typer.Argument(help="Patient id.")],
     version: VersionOption = None,
@@ -218,33 +221,62 @@ def export(
         typer.Option(
             "--format",
             "-f",
-            help="yaml, json, fhir (FHIR R4 mCODE Bundle), or original (the imported bytes).",
+            help="yaml, json, fhir (FHIR R4 mCODE Bundle), phenopacket (GA4GH Phenopacket v2 "
+            "JSON), or original (the imported bytes).",
         ),
     ] = "yaml",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")] = None,
+    deidentify: Annotated[
+        bool,
+        typer.Option(
+            "--deidentify",
+            help="De-identify first (pseudonymous ids, shifted dates, free text removed, 90+; "
+            "secret from ONCOBOARD_DEID_SECRET). Not with --format original.",
+        ),
+    ] = False,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Export a stored case as a case file (round trip file → store → file is lossless), or
-    as a FHIR R4 mCODE Bundle (what mCODE cannot carry is left out: docs/interop.md)."""
-    if fmt not in ("yaml", "json", "fhir", "original"):
-        err.print(f"error: --format must be yaml, json, fhir or original, got {fmt!r}")
+    """Export a stored case as a case file (round trip file → store → file is lossless), as a
+    FHIR R4 mCODE Bundle (what mCODE cannot carry is left out: docs/interop.md) or as a GA4GH
+    Phenopacket (docs/interop-research.md); --deidentify for research exports."""
+    if fmt not in _EXPORT_FORMATS:
+        err.print(f"error: --format must be one of {', '.join(_EXPORT_FORMATS)}, got {fmt!r}")
+        raise typer.Exit(2)
+    if deidentify and fmt == "original":
+        err.print("error: --deidentify cannot apply to --format original (the imported bytes)")
         raise typer.Exit(2)
     with _store(database_url) as store:
         stored = store.get(patient_id, version, action="export")
     if fmt == "original":
         text = stored.source_text
-    elif fmt == "fhir":
-        from oncoboard.io.fhir import case_to_fhir
-
-        bundle = case_to_fhir(Case.model_validate(stored.document))
-        text = json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"
     else:
-        text = dump_case(Case.model_validate(stored.document), "json" if fmt == "json" else "yaml")
+        case = Case.model_validate(stored.document)
+        if deidentify:
+            from oncoboard.io.deidentify import deidentify_case, secret_from_env
+
+            try:
+                case = deidentify_case(case, secret=secret_from_env()).case
+            except OncoboardError as exc:
+                err.print(f"error: {exc}", markup=False)
+                raise typer.Exit(1) from exc
+        text = _export_text(case, fmt)
     if output is None:
         out.file.write(text)
     else:
         output.write_text(text, encoding="utf-8")
         err.print(f"wrote {output}")
+
+
+def _export_text(case: Case, fmt: str) -> str:
+    if fmt == "fhir":
+        from oncoboard.io.fhir import case_to_fhir
+
+        return json.dumps(case_to_fhir(case), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "phenopacket":
+        from oncoboard.io.phenopackets import phenopacket_json
+
+        return phenopacket_json(case) + "\n"
+    return dump_case(case, "json" if fmt == "json" else "yaml")
 
 
 def audit(
