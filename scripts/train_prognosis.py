@@ -1,9 +1,11 @@
 """Retrain and re-evaluate the prognosis models from the bundled data.
 
-Writes ``src/oncoboard/prognosis/models/desmedt2007-clinical.json`` (the shipped Cox model),
-``docs/models/metrics.json``, the figures ``docs/models/img/*.png`` and the model cards
-``docs/models/*.md``, and prints a summary. Reads only data inside the repository (and the
-Desmedt 2007 data bundled with scikit-survival). Deterministic for a given seed.
+Writes the shipped Cox models ``src/oncoboard/prognosis/models/desmedt2007-clinical.json``
+(early breast cancer, distant metastasis) and ``msk2018-mbc-os.json`` (metastatic breast
+cancer, overall survival from metastatic diagnosis), ``docs/models/metrics.json``, the
+figures ``docs/models/img/*.png`` and the model cards ``docs/models/*.md``, and prints a
+summary. Reads only data inside the repository (and the Desmedt 2007 data bundled with
+scikit-survival). Deterministic for a given seed.
 
 Usage::
 

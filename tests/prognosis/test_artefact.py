@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from oncoboard.errors import KnowledgeError
 from oncoboard.prognosis import _registry as registry
 from oncoboard.prognosis import available_models
-from oncoboard.prognosis._artefact import SCHEMA_VERSION, CoxArtefact
+from oncoboard.prognosis._artefact import READABLE_SCHEMA_VERSIONS, SCHEMA_VERSION, CoxArtefact
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "src" / "oncoboard" / "prognosis"
@@ -29,8 +29,14 @@ def document(request) -> dict:
     return json.loads(_text(request.param))
 
 
+@pytest.fixture
+def desmedt_document() -> dict:
+    return json.loads(_text("desmedt2007-clinical"))
+
+
 def test_schema_version_and_identity(document):
-    assert document["schema_version"] == SCHEMA_VERSION == 1
+    assert document["schema_version"] in READABLE_SCHEMA_VERSIONS == (1, 2)
+    assert SCHEMA_VERSION == 2
     assert document["kind"] == "cox_ph"
     assert document["time_unit"] == "years"
     assert document["version"].count(".") == 2
@@ -38,8 +44,13 @@ def test_schema_version_and_identity(document):
     assert len(document["training"]["sha256"]) == 64
 
 
-def test_training_provenance(document):
-    training = document["training"]
+def test_desmedt_stays_a_version_1_artefact(desmedt_document):
+    assert desmedt_document["schema_version"] == 1
+    assert "grid" not in desmedt_document and "setting" not in desmedt_document
+
+
+def test_training_provenance(desmedt_document):
+    training = desmedt_document["training"]
     assert training["n"] == 196
     assert training["events"] == 51
     assert "grade recorded as unknown" in training["exclusions"]
@@ -73,8 +84,8 @@ def test_terms_match_covariates(document):
             assert term["level"] is None
 
 
-def test_domain_is_the_training_range(document):
-    covariates = {c["name"]: c for c in document["covariates"]}
+def test_domain_is_the_training_range(desmedt_document):
+    covariates = {c["name"]: c for c in desmedt_document["covariates"]}
     assert (covariates["age"]["minimum"], covariates["age"]["maximum"]) == (24, 60)
     assert (covariates["size_cm"]["minimum"], covariates["size_cm"]["maximum"]) == (0.6, 5.0)
     assert sum(covariates["grade"]["counts"]) == 196

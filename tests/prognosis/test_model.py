@@ -31,7 +31,7 @@ def model() -> CoxModel:
 
 
 def test_available_models_lists_the_shipped_model():
-    assert available_models() == (MODEL_ID,)
+    assert available_models() == (MODEL_ID, "msk2018-mbc-os")
 
 
 def test_load_model_is_cached_and_versioned(model):

@@ -1,4 +1,4 @@
-"""Prognosis: risk models for early breast cancer and metastatic-site patterns.
+"""Prognosis: risk models for early and metastatic breast cancer, and metastatic-site patterns.
 
 Shipped models are small versioned JSON artefacts (``models/<id>.json``, no pickle), each with
 a model card under ``docs/models/``::
@@ -7,13 +7,25 @@ a model card under ``docs/models/``::
     m = load_model("desmedt2007-clinical")
     r = m.predict({"age": 52, "size_cm": 2.1, "grade": 2, "er_positive": True}, horizon_years=5)
 
-:meth:`CoxModel.predict` returns a :class:`RiskEstimate` (risk by the horizon with a 95%
+    mbc = load_model("msk2018-mbc-os")
+    patient = {"subtype": "TNBC", "age_at_metastasis": 48, "de_novo": False, "dfi_years": 1.5}
+    r = mbc.predict(patient, horizon_years=1, given_years=1)  # alive 1 year after metastasis
+
+:meth:`CoxModel.predict` returns a :class:`RiskEstimate` (risk within the horizon with a 95%
 interval, the endpoint, the card and the data source as :class:`~oncoboard.model.Evidence`)
 or raises :class:`OutOfDomain` naming every covariate that is missing, unknown, out of the
-training range or a category not seen in training. Unknown is never imputed.
+training range or a category not seen in training, and any time the model has no baseline
+for. Unknown is never imputed. With ``given_years`` > 0 the risk is conditional on having
+survived that long from the time origin (models with a baseline grid only).
 
-These are models of *early* breast cancer (risk from diagnosis of the primary); a patient
-with metastatic disease is outside their domain. Decision support for qualified clinicians.
+Each model's :attr:`CoxModel.setting` says which patients it is for:
+
+- ``"early"``: ``desmedt2007-clinical``, distant metastasis from the diagnosis of early,
+  node-negative breast cancer; a patient with metastatic disease is outside its domain;
+- ``"metastatic"``: ``msk2018-mbc-os``, death from any cause from the diagnosis of
+  metastatic breast cancer (MSK 2018, fitted with delayed entry).
+
+Decision support for qualified clinicians.
 
 :func:`site_patterns` tabulates the sites of sequenced metastases by subtype in the MSK 2018
 cohort, next to published organotropism figures (:func:`kennecke_2010`, unverified).

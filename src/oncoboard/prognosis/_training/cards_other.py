@@ -245,7 +245,7 @@ def index_card(metrics: dict[str, Any]) -> str:
     """``docs/models/README.md``."""
     internal = metrics["internal"]
     rows = "\n".join(
-        f"| [{name}]({name}.md) | {status} | "
+        f"| [{name}]({name}.md) | early | {status} | "
         f"{interval_text(internal[key]['point']['harrell_c'], internal[key]['ci']['harrell_c'])} |"
         for name, key, status in (
             ("desmedt2007-clinical", "clinical", "shipped (JSON artefact)"),
@@ -253,19 +253,30 @@ def index_card(metrics: dict[str, Any]) -> str:
             ("desmedt2007-rsf", "rsf", "evaluated only"),
         )
     )
+    mbc = metrics["mbc"]["internal"]
+    mbc_c = interval_text(mbc["point"]["c_truncated"], mbc["ci"]["c_truncated"])
+    mbc_row = (
+        "| [msk2018-mbc-os](msk2018-mbc-os.md) | metastatic | shipped (JSON artefact, "
+        f"schema 2) | {mbc_c} (delayed entry) |"
+    )
     s = metrics["settings"]
     return f"""# Prognosis models
 
 {_GENERATED}
 
-| model | status | cross-validated Harrell's C (95% CI) |
-|---|---|---|
+| model | setting | status | cross-validated Harrell's C (95% CI) |
+|---|---|---|---|
 {rows}
+{mbc_row}
 
 Site patterns: [msk2018-site-patterns](msk2018-site-patterns.md).
 
-All are models of **early** breast cancer; a patient with metastatic disease is outside their
-domain. Decision support for qualified clinicians.
+The Desmedt models are models of **early** breast cancer (risk of distant metastasis from
+the diagnosis of the primary); a patient with metastatic disease is outside their domain.
+`msk2018-mbc-os` is for patients **with** metastatic breast cancer (overall survival from
+the metastatic diagnosis, also conditional on time already survived). Each shipped model's
+`setting` (`"early"` or `"metastatic"`) says which patients it is for. Decision support for
+qualified clinicians.
 
 Retrain everything (a few minutes on 2 cores; {s["repeats"]}×{s["folds"]} CV,
 {s["bootstrap"]} internal and {s["external_bootstrap"]} external bootstrap replicates,

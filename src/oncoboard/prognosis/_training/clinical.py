@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from oncoboard.model import Evidence, EvidenceSource
-from oncoboard.prognosis._artefact import SCHEMA_VERSION, CoxArtefact
+from oncoboard.prognosis._artefact import CoxArtefact
 from oncoboard.prognosis._cox import CoxModel
 from oncoboard.prognosis._training.data import Cohort
 from oncoboard.prognosis._training.survival import CoxFit, baseline_sums, fit_cox
@@ -26,6 +26,8 @@ __all__ = [
 
 CLINICAL_ID = "desmedt2007-clinical"
 CLINICAL_VERSION = "1.0.0"
+CLINICAL_SCHEMA_VERSION = 1
+"""Layout 1 (yearly horizons, no grid): the shipped artefact stays byte-identical."""
 HORIZONS: tuple[float, ...] = tuple(float(h) for h in range(1, 11))
 
 TERMS: tuple[tuple[str, str, int | None], ...] = (
@@ -132,7 +134,7 @@ def build_clinical(cohort: Cohort) -> dict[str, Any]:
     sums = baseline_sums(centred, fit.beta, cohort.time, event, HORIZONS)
     covariance = (fit.covariance + fit.covariance.T) / 2
     artefact: dict[str, Any] = {
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": CLINICAL_SCHEMA_VERSION,
         "model_id": CLINICAL_ID,
         "version": CLINICAL_VERSION,
         "kind": "cox_ph",

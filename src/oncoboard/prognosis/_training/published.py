@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["COMPARATORS", "DATA_SOURCES"]
+__all__ = ["COMPARATORS", "DATA_SOURCES", "MBC_COMPARATORS"]
 
 COMPARATORS: list[dict[str, Any]] = [
     {
@@ -82,6 +82,67 @@ COMPARATORS: list[dict[str, Any]] = [
     },
 ]
 """Published comparators for the cards."""
+
+MBC_COMPARATORS: list[dict[str, Any]] = [
+    {
+        "key": "deluche2020_esme",
+        "cohort": "ESME-MBC 2008-2016 (France, 18 comprehensive cancer centres), 22,109 women "
+        "with newly diagnosed MBC (de novo or recurrent) who started treatment",
+        "what": "Median OS from metastatic diagnosis 39.5 months (95% CI 38.7-40.3); 5-year "
+        "OS 33.8%. By subtype: HR+/HER2- 43.3 (42.5-44.5), HER2+ 50.1 (47.6-53.1), "
+        "triple-negative 14.8 (14.1-15.5) months. Older age at metastasis and a "
+        "metastasis-free interval of 6-24 months were adverse prognostic factors.",
+        "median_os_months": {
+            "All": [39.5, 38.7, 40.3],
+            "HR+/HER2-": [43.3, 42.5, 44.5],
+            "HER2+ (HR+ or HR-)": [50.1, 47.6, 53.1],
+            "TNBC": [14.8, 14.1, 15.5],
+        },
+        "citation": "Deluche E et al. Contemporary outcomes of metastatic breast cancer "
+        "among 22,000 women from the multicentre ESME cohort 2008-2016. Eur J Cancer "
+        "2020;129:60-70",
+        "id": "doi:10.1016/j.ejca.2020.01.016",
+        "pmid": "32135312",
+        "verified": True,
+        "retrieved_from": "abstract (PubMed record 32135312)",
+    },
+    {
+        "key": "gobbini2018_esme",
+        "cohort": "ESME-MBC 2008-2014, 16,702 newly diagnosed MBC patients (15,085 with "
+        "full immunohistochemistry)",
+        "what": "Median OS 37.22 months (36.3-38.04); HR+/HER2- 42.12 (40.90-43.10), HER2+ "
+        "44.91 (42.51-47.90), HR-/HER2- 14.52 (13.70-15.24) months; disease-free interval "
+        "and age were independent predictors of OS.",
+        "median_os_months": {
+            "All": [37.22, 36.3, 38.04],
+            "HR+/HER2-": [42.12, 40.90, 43.10],
+            "HER2+ (HR+ or HR-)": [44.91, 42.51, 47.90],
+            "TNBC": [14.52, 13.70, 15.24],
+        },
+        "citation": "Gobbini E et al. Time trends of overall survival among metastatic "
+        "breast cancer patients in the real-life ESME cohort. Eur J Cancer 2018;96:17-24",
+        "id": "doi:10.1016/j.ejca.2018.03.015",
+        "pmid": None,
+        "verified": True,
+        "retrieved_from": "abstract (Elsevier and Unicancer pages of the article)",
+    },
+    {
+        "key": "grinda2021_esme",
+        "cohort": "ESME-MBC 2008-2017, 20,446 patients, by subtype (HR+/HER2+ and HR-/HER2+ "
+        "separately)",
+        "what": "Overall survival by subtype and year of metastatic diagnosis; the figures "
+        "were not retrieved here (only the citation, from the HAL record).",
+        "median_os_months": {},
+        "citation": "Grinda T et al. Evolution of overall survival and receipt of new "
+        "therapies by subtype among 20 446 metastatic breast cancer patients in the "
+        "2008-2017 ESME cohort. ESMO Open 2021;6(3):100114",
+        "id": "doi:10.1016/j.esmoop.2021.100114",
+        "pmid": None,
+        "verified": False,
+        "retrieved_from": "citation only (HAL record hal-03273275); figures not retrieved",
+    },
+]
+"""Published median OS from metastatic diagnosis, for the ``msk2018-mbc-os`` card."""
 
 DATA_SOURCES: dict[str, dict[str, Any]] = {
     "desmedt": {

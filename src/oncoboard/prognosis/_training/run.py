@@ -16,9 +16,10 @@ import numpy as np
 
 from oncoboard.prognosis._artefact import CoxArtefact
 from oncoboard.prognosis._cox import CoxModel
-from oncoboard.prognosis._training import cards, cards_other, external, internal, plots
+from oncoboard.prognosis._training import cards, cards_other, external, internal, mbc, plots
 from oncoboard.prognosis._training.clinical import CLINICAL_ID, artefact_json, build_clinical
 from oncoboard.prognosis._training.data import Cohort, desmedt, file_sha256, gbsg2, metabric
+from oncoboard.prognosis._training.mbc_card import mbc_card
 from oncoboard.prognosis._training.metrics import Outcome, metric_values
 from oncoboard.prognosis._training.published import COMPARATORS, DATA_SOURCES
 from oncoboard.prognosis.sites import kennecke_2010, site_patterns
@@ -238,6 +239,7 @@ def _write_cards(metrics: dict[str, Any], root: Path) -> None:
         ("desmedt2007-clinical-genes.md", cards_other.genes_card(metrics)),
         ("desmedt2007-rsf.md", cards_other.rsf_card(metrics)),
         ("msk2018-site-patterns.md", cards_other.sites_card(metrics)),
+        ("msk2018-mbc-os.md", mbc_card(metrics)),
         ("README.md", cards_other.index_card(metrics)),
     ):
         (docs / name).write_text(text, encoding="utf-8")
@@ -259,6 +261,11 @@ def _summary(metrics: dict[str, Any]) -> str:
         for key, v in subsets.items():
             name = f"{cohort}/{key} (n={v['n']})"
             lines.append(f"external {name:30s} {_line(v)}")
+    v = metrics["mbc"]["internal"]
+    shown = "  ".join(
+        f"{key} {cards.interval_text(v['point'][key], v['ci'][key])}" for key in v["point"]
+    )
+    lines.append(f"internal {'msk2018-mbc-os':30s} {shown}")
     return "\n".join(lines)
 
 
@@ -320,6 +327,7 @@ def main(argv: Sequence[str] | None = None, *, root: Path) -> int:
             ),
         },
         "sites": _sites(root),
+        "mbc": mbc.train_and_evaluate(root, settings),
         "published_comparators": COMPARATORS,
     }
     metrics = _rounded(metrics)
