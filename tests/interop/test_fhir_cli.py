@@ -79,7 +79,7 @@ def test_export_rejects_an_unknown_format(db_url):
     _run(db_url, "import", str(EXAMPLES / "mbc-001-hr-pos-first-line.yaml"))
     result = _run(db_url, "export", "MBC-001", "--format", "xml")
     assert result.exit_code == 2
-    assert "yaml, json, fhir or original" in result.stderr
+    assert "yaml, json, fhir, phenopacket, original" in result.stderr
 
 
 def test_validate_accepts_a_bundle(tmp_path):

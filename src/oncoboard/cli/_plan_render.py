@@ -15,6 +15,7 @@ from oncoboard.cli._console import out
 if TYPE_CHECKING:
     from oncoboard.model import Evidence
     from oncoboard.planning import PlannedAgent, TreatmentOption, TreatmentPlan
+    from oncoboard.prognosis.case import PrognosisResult
 
 __all__ = ["print_cohort", "print_plan"]
 
@@ -201,6 +202,26 @@ def _footer(plan: TreatmentPlan) -> None:
     _wrapped(f"[dim]{escape(plan.disclaimer)}[/dim]")
 
 
+def _prognosis(result: PrognosisResult) -> None:
+    title = f"[bold]{escape(result.model_id)}[/bold] v{escape(result.version)}"
+    if not result.applicable:
+        out.print(f"{title}: not applicable")
+        _bullets("because", (escape(r) for r in result.reasons))
+        return
+    given = f", alive {result.given_years:.1f} years after it" if result.given_years else ""
+    out.print(f"{title}: {escape(result.endpoint)}{escape(given)}")
+    _bullets(
+        "risk (95% CI)",
+        (
+            f"within {e.horizon_years:g} years: {100 * e.risk:.0f}% "
+            f"({100 * e.ci_low:.0f}-{100 * e.ci_high:.0f}%)"
+            for e in result.estimates
+        ),
+    )
+    _bullets("from the case", [escape(result.rule)])
+    _bullets("model card", [escape(result.card)])
+
+
 def print_plan(plan: TreatmentPlan, *, detail: int | None) -> None:
     """One patient's plan: header, ranked options, detail of the first ``detail`` options
     (all when None), supportive and local options, options set aside, checkpoint-inhibitor
@@ -245,6 +266,10 @@ def print_plan(plan: TreatmentPlan, *, detail: int | None) -> None:
                 for s in plan.testing_suggestions
             ),
         )
+    if plan.prognosis:
+        _section("Prognosis (population risk models)")
+        for result in plan.prognosis:
+            _prognosis(result)
     if plan.notes:
         _section("Notes")
         _bullets("notes", (escape(n) for n in plan.notes))

@@ -11,6 +11,7 @@ from oncoboard.genomics.findings import TestingSuggestion
 from oncoboard.model import Evidence
 from oncoboard.model._base import CaseModel
 from oncoboard.planning.immunotherapy import ImmunotherapyEligibility
+from oncoboard.prognosis.case import PrognosisResult
 
 __all__ = [
     "DISCLAIMER",
@@ -156,6 +157,11 @@ class TreatmentPlan(CaseModel):
     excluded: tuple[ExcludedOption, ...] = ()
     immunotherapy: ImmunotherapyEligibility
     testing_suggestions: tuple[TestingSuggestion, ...] = ()
+    prognosis: tuple[PrognosisResult, ...] = Field(
+        default=(),
+        description="Each shipped prognosis model: its estimates where the patient is in its "
+        "domain, otherwise why not.",
+    )
     notes: tuple[str, ...] = ()
     knowledge_versions: dict[str, str]
     disclaimer: str = DISCLAIMER

@@ -44,6 +44,7 @@ from oncoboard.planning.options import (
 from oncoboard.planning.pathways import Component, Pathways, Regimen, Step, pathways
 from oncoboard.planning.rules import PlanFacts, evaluate, plan_facts
 from oncoboard.planning.safety import SafetyStatus
+from oncoboard.prognosis.case import case_prognosis
 
 __all__ = ["plan_case"]
 
@@ -375,6 +376,7 @@ def plan_case(
         excluded=tuple(excluded),
         immunotherapy=immunotherapy_eligibility(case, annotation),
         testing_suggestions=annotation.testing_suggestions,
+        prognosis=case_prognosis(case, as_of=facts.as_of),
         notes=_notes(facts),
         knowledge_versions={
             "pathways": data.label,

@@ -38,6 +38,7 @@ from __future__ import annotations
 from oncoboard.prognosis._cox import CoxModel, RiskEstimate
 from oncoboard.prognosis._errors import OutOfDomain, UnknownModelError
 from oncoboard.prognosis._registry import available_models, load_model
+from oncoboard.prognosis.case import PrognosisResult, case_prognosis, metastatic_date
 from oncoboard.prognosis.sites import (
     HEADLINE_SITES,
     PublishedSiteFrequency,
@@ -51,12 +52,15 @@ __all__ = [
     "HEADLINE_SITES",
     "CoxModel",
     "OutOfDomain",
+    "PrognosisResult",
     "PublishedSiteFrequency",
     "RiskEstimate",
     "UnknownModelError",
     "available_models",
+    "case_prognosis",
     "kennecke_2010",
     "load_model",
+    "metastatic_date",
     "published_site_frequencies",
     "site_patterns",
     "wilson_interval",
