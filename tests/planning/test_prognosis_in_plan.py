@@ -4,6 +4,7 @@ where the patient is in a model's domain, otherwise the reasons (issue #9)."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 
 import pytest
@@ -116,3 +117,25 @@ def test_report_shows_the_estimates_and_the_reasons() -> None:
     assert 'id="ob-prognosis"' in html
     assert "msk2018-mbc-os" in html and "docs/models/msk2018-mbc-os.md" in html
     assert "Not applicable" in html and "the patient has metastatic breast cancer" in html
+    # the figure: the patient's curve against the cohort's Kaplan-Meier curves and calibration
+    assert 'id="ob-prognosis-msk2018-mbc-os-title"' in html
+    assert "ob-prognosis-desmedt2007-clinical" not in html
+    assert "delayed-entry Kaplan-Meier" in html and "calibration by quintile" in html
+
+
+def test_validation_summary_is_aggregate_and_matches_the_card() -> None:
+    from oncoboard.prognosis._registry import validation_summary
+
+    summary = validation_summary("msk2018-mbc-os")
+    assert summary is not None
+    assert validation_summary("desmedt2007-clinical") is None
+    groups = summary["risk_groups"]
+    assert [g["name"] for g in groups] == ["low", "intermediate", "high"]
+    assert sum(g["n"] for g in groups) == 1256 and sum(g["events"] for g in groups) == 378
+    for group in groups:
+        curve = group["cumulative_incidence"]
+        assert len(curve) == len(summary["grid_years"]) == 121
+        assert curve[0] == 0 and all(a <= b for a, b in itertools.pairwise(curve))
+    at_5y = [g["cumulative_incidence"][60] for g in groups]
+    assert at_5y == sorted(at_5y)  # the risk groups separate
+    assert [len(rows) for rows in summary["calibration"].values()] == [5, 5]

@@ -51,7 +51,7 @@ def test_mbc_005_in_chromium(tmp_path: Path) -> None:
             browser.close()
     assert scroll_width <= inner_width
     assert narrow_widths[0] <= narrow_widths[1]
-    assert len(sizes) == 4  # spider, waterfall, ctDNA, timeline
+    assert len(sizes) == 5  # prognosis, spider, waterfall, ctDNA, timeline
     assert all(width > 100 and height > 50 for width, height in sizes)
     assert [u for u in requests if not u.startswith("file://")] == []
     assert (ARTIFACTS / "report-mbc-005.png").stat().st_size > 10_000

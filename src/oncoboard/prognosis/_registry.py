@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -13,7 +15,7 @@ from oncoboard.prognosis._artefact import CoxArtefact
 from oncoboard.prognosis._cox import CoxModel
 from oncoboard.prognosis._errors import UnknownModelError
 
-__all__ = ["available_models", "load_model"]
+__all__ = ["available_models", "load_model", "validation_summary"]
 
 _PACKAGE = "oncoboard.prognosis"
 _FOLDER = "models"
@@ -54,3 +56,15 @@ def load_model(model_id: str) -> CoxModel:
             f"got {artefact.model_id!r}"
         )
     return CoxModel(artefact)
+
+
+@cache
+def validation_summary(model_id: str) -> dict[str, Any] | None:
+    """The aggregates the report draws next to an estimate of ``model_id`` (training
+    cohort's curves by risk group and calibration by quantile), or None if none is shipped.
+    Written by the training script to ``oncoboard/prognosis/validation/<id>.json``."""
+    path = resources.files(_PACKAGE).joinpath("validation", f"{model_id}{_SUFFIX}")
+    if not path.is_file():
+        return None
+    document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return document

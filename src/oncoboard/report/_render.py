@@ -14,6 +14,7 @@ from oncoboard.cli._console import DISCLAIMER
 from oncoboard.report._board import TumorBoard
 from oncoboard.report._css import REPORT_CSS
 from oncoboard.report._plots import Plot, ctdna_plot, spider_plot, timeline_plot, waterfall_plot
+from oncoboard.report._prognosis_plot import prognosis_plots
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -65,6 +66,7 @@ class _Plots:
     waterfall: Plot | None
     ctdna: Plot | None
     timeline: Plot | None
+    prognosis: dict[str, Plot]
 
 
 def render_sections(board: TumorBoard) -> Markup:
@@ -86,6 +88,7 @@ def render_sections(board: TumorBoard) -> Markup:
         waterfall=waterfall_plot(board),
         ctdna=ctdna_plot(board),
         timeline=timeline_plot(board),
+        prognosis=prognosis_plots(board.plan.prognosis if board.plan else None),
     )
     template = _environment().get_template("sections.html.j2")
     html = template.render(board=board, plots=plots, refs=References())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -158,4 +159,15 @@ def train_and_evaluate(root: Path, settings: CvSettings) -> dict[str, Any]:
         img / "mbc_risk_groups.png",
     )
     mbc_plots.calibration_figure(internal["calibration_groups"], img / "mbc_calibration.png")
+    summary = mbc_plots.validation_summary(
+        cohort,
+        cv.risk[5.0].mean(axis=0),
+        internal["risk_group_cutpoints_5y"],
+        internal["calibration_groups"],
+    )
+    folder = root / "src/oncoboard/prognosis/validation"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{MBC_ID}.json").write_text(
+        json.dumps(summary, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
     return metrics

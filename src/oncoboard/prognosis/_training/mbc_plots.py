@@ -16,7 +16,7 @@ import numpy as np
 from oncoboard.prognosis._training.mbc_data import SUBTYPE_LEVELS, MbcCohort
 from oncoboard.prognosis._training.truncated import km_curve
 
-__all__ = ["calibration_figure", "survival_figure"]
+__all__ = ["calibration_figure", "survival_figure", "validation_summary"]
 
 _COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e")
 _YEARS = 10.0
@@ -93,3 +93,47 @@ def calibration_figure(groups: dict[str, list[dict[str, float]]], path: Path) ->
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
+
+
+def _monthly(cohort: MbcCohort, years: float = _YEARS) -> list[float]:
+    """1 - delayed-entry KM at each month from 0 to ``years`` (step function)."""
+    times, survival, _ = km_curve(cohort.time, cohort.entry, cohort.event)
+    grid = np.arange(0, round(years * 12) + 1) / 12
+    index = np.searchsorted(times, grid + 1e-9, side="right") - 1
+    values = np.where(index >= 0, 1 - survival[np.maximum(index, 0)], 0.0)
+    return [round(float(v), 5) for v in values]
+
+
+def validation_summary(
+    cohort: MbcCohort,
+    risk_5y: np.ndarray,
+    cutpoints: list[float],
+    calibration: dict[str, list[dict[str, float]]],
+) -> dict[str, Any]:
+    """What the tumour-board report draws next to a patient's estimate: the training cohort's
+    delayed-entry KM curves (monthly) by tertile of the cross-validated 5-year risk, and the
+    calibration by quintile (aggregates only, no patient-level data)."""
+    group = np.searchsorted(np.array(cutpoints), risk_5y, side="right")
+    groups = []
+    for g, name in enumerate(("low", "intermediate", "high")):
+        part = cohort.subset(group == g)
+        groups.append(
+            {
+                "name": name,
+                "n": len(part.covariates),
+                "events": int(part.event.sum()),
+                "cumulative_incidence": _monthly(part),
+            }
+        )
+    return {
+        "source": "cross-validated (10x5) risks of the MSK 2018 training cohort; "
+        "delayed-entry Kaplan-Meier; docs/models/msk2018-mbc-os.md",
+        "time_unit": "years",
+        "grid_years": [round(m / 12, 6) for m in range(round(_YEARS * 12) + 1)],
+        "risk_group_cutpoints_5y": [round(c, 6) for c in cutpoints],
+        "risk_groups": groups,
+        "calibration": {
+            key: [{k: round(v, 6) for k, v in row.items()} for row in rows]
+            for key, rows in calibration.items()
+        },
+    }
