@@ -24,6 +24,9 @@ run: $(STAMP)
 	$(BIN)/oncoboard monitor examples/cases/mbc-005-esr1-serial-ctdna.yaml
 	$(BIN)/oncoboard mrd examples/mrd/tumour.tsv examples/mrd/plasma.tsv --normals examples/mrd/normals.tsv
 	$(BIN)/oncoboard report examples/cases --out out/reports
+	$(BIN)/oncoboard export MBC-005 --format fhir -o out/mbc-005.fhir.json
+	$(BIN)/oncoboard export MBC-005 --format phenopacket -o out/mbc-005.phenopacket.json
+	$(BIN)/oncoboard cohort export-cbioportal examples/cases --out out/cbioportal
 	$(BIN)/python scripts/validate_cohorts.py --out out/validation
 	$(BIN)/oncoboard cohort annotate out/validation/metabric.maf --out out/cohort --clinical examples/cohort/metabric --clinical-format metabric
 	$(BIN)/oncoboard cohort report out/cohort --out out/cohort-report.html --clinical examples/cohort/metabric --clinical-format metabric
