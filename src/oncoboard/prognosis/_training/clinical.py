@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from importlib.metadata import version as package_version
 from typing import Any
 
@@ -56,12 +57,16 @@ _POPULATION = (
 )
 
 
-def design(covariates: list[dict[str, object]]) -> np.ndarray:
-    """The (uncentred) design matrix of complete covariate rows, columns as :data:`TERMS`."""
+def design(
+    covariates: list[dict[str, object]],
+    terms: Sequence[tuple[str, str, int | str | None]] = TERMS,
+) -> np.ndarray:
+    """The (uncentred) design matrix of complete covariate rows, columns as ``terms``
+    (default :data:`TERMS`): a level's indicator, else the value as a number."""
     rows = []
     for row in covariates:
         values = []
-        for _, covariate, level in TERMS:
+        for _, covariate, level in terms:
             value = row[covariate]
             if level is not None:
                 values.append(1.0 if value == level else 0.0)

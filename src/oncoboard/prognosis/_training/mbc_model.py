@@ -19,6 +19,7 @@ import numpy as np
 from oncoboard.model import Evidence, EvidenceSource
 from oncoboard.prognosis._artefact import SCHEMA_VERSION, CoxArtefact
 from oncoboard.prognosis._cox import CoxModel
+from oncoboard.prognosis._training.clinical import design as clinical_design
 from oncoboard.prognosis._training.mbc_data import SUBTYPE_LEVELS, MbcCohort
 from oncoboard.prognosis._training.truncated import at_risk_after, baseline_grid, fit_cox
 
@@ -66,17 +67,7 @@ _POPULATION = (
 
 def design(covariates: list[dict[str, object]]) -> np.ndarray:
     """The (uncentred) design matrix of complete covariate rows, columns as :data:`MBC_TERMS`."""
-    rows = []
-    for row in covariates:
-        values = []
-        for _, covariate, level in MBC_TERMS:
-            value = row[covariate]
-            if level is not None:
-                values.append(1.0 if value == level else 0.0)
-            else:
-                values.append(float(value))  # type: ignore[arg-type]  # numeric or bool
-        rows.append(values)
-    return np.array(rows, dtype=float)
+    return clinical_design(covariates, MBC_TERMS)
 
 
 def fit_lifelines(
