@@ -29,6 +29,9 @@ _VARIANT = (
     "alt",
     "vaf",
 )
+_CNV = ("gene", "type", "copy_number")
+_FUSION = ("gene_5p", "gene_3p")  # in_frame, supporting_reads: no standard component
+_MSI = ("status", "method")  # score: the MSI profile's value is the status
 _LOCAL = ("kind", "site", "start_date", "stop_date", "total_dose_gy", "fractions", "intent")
 _EVENT = ("term", "grade", "onset_date", "resolved_date", "attributed_to", "serious")
 
@@ -91,7 +94,10 @@ def mcode_subset(case: Case) -> dict[str, Any]:
     for raw in data["genomic_reports"]:
         report = _pick(raw, _REPORT)
         report["variants"] = [_pick(v, _VARIANT) for v in raw["variants"]]
+        report["copy_number"] = [_pick(c, _CNV) for c in raw["copy_number"]]
+        report["fusions"] = [_pick(f, _FUSION) for f in raw["fusions"]]
         report["tmb"] = raw["tmb"]["value"] if raw["tmb"] else None
+        report["msi"] = _pick(raw["msi"], _MSI) if raw["msi"] else None
         reports.append(report)
     return {
         "schema_version": data["schema_version"],

@@ -7,6 +7,11 @@ Every code carries its source. Sources used:
 - ``IGEX``: an example instance of the mCODE STU4 IG (FSH sources ``EX_*.fsh`` of the same
   repository), e.g. ``EX_ExtendedExample.fsh`` (jenny-m).
 - ``GR``: HL7 Genomics Reporting IG STU2 (2.0.0) example ``Observation-SNVexample``.
+- ``GRP``: the Genomics Reporting IG profile definitions (FSH of the ``variant``, ``msi`` and
+  ``tmb`` profiles: component codes such as ``component[copy-number].code = LNC#82155-3``) and
+  GR example instances (``tbd-codes-cs#molecular-consequence``).
+- ``LOCAL``: an Oncoboard code system (``https://oncoboard.example/fhir/...``): no standard code
+  was found; other systems will not understand it (the standard codes sent next to it do).
 - ``REAL``: used in a real bundle in ``tests/data/mcode`` (clinical-trial-matching-service or
   mcode-extraction-framework fixtures).
 - ``UNVERIFIED``: written from the author's knowledge of SNOMED CT / LOINC / HL7 terminology,
@@ -24,9 +29,11 @@ from typing import Final
 
 from oncoboard.model import (
     BestResponse,
+    CopyNumberType,
     HER2IHCScore,
     Histology,
     Laterality,
+    MSIStatus,
     Setting,
     SiteName,
     StopReason,
@@ -53,6 +60,13 @@ AE_SERIOUSNESS: Final = "http://terminology.hl7.org/CodeSystem/adverse-event-ser
 CTCAE_GRADE_SYSTEM: Final = "http://hl7.org/fhir/us/ctcae/CodeSystem/ctcae-grade-code-system"
 DATA_ABSENT: Final = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
 
+SO: Final = "http://www.sequenceontology.org"  # GRP (IGEX uses the alias SO; URL: GR usage)
+GR_TBD: Final = "http://hl7.org/fhir/uv/genomics-reporting/CodeSystem/tbd-codes-cs"  # GRP
+# LOCAL: the four copy-number levels of the case model. SO copy_number_gain / copy_number_loss
+# (IGEX) do not tell amplification from gain or deep deletion from loss, and no standard code
+# for the level was found in the sources; this system is Oncoboard's own.
+CNV_LEVEL_SYSTEM: Final = "https://oncoboard.example/fhir/CodeSystem/copy-number-level"
+
 # Identifier systems of Oncoboard's own ids (ids the case model allows but FHIR ids do not).
 PATIENT_ID_SYSTEM: Final = "urn:oncoboard:patient-id"
 REPORT_ID_SYSTEM: Final = "urn:oncoboard:genomic-report-id"
@@ -67,6 +81,12 @@ def profile(name: str) -> str:
     """Canonical URL of the mCODE STU4 profile or extension ``mcode-<name>``."""
     return f"{_MCODE}mcode-{name}"
 
+
+# Genomics Reporting profiles that mCODE STU4 uses for TMB and MSI (GRP profile ids ``tmb`` and
+# ``msi`` under the IG's canonical base).
+_GR_PROFILE: Final = "http://hl7.org/fhir/uv/genomics-reporting/StructureDefinition/"
+GR_TMB_PROFILE: Final = f"{_GR_PROFILE}tmb"
+GR_MSI_PROFILE: Final = f"{_GR_PROFILE}msi"
 
 EXT_HISTOLOGY: Final = profile("histology-morphology-behavior")
 EXT_LATERALITY: Final = profile("laterality-qualifier")
@@ -88,7 +108,8 @@ AGE: Final = "30525-0"  # UNVERIFIED ("Age")
 VARIANT: Final = "69548-6"  # IGEX / GR
 REGION_STUDIED: Final = "53041-0"  # IGEX (DNA region of interest panel)
 GENOMICS_REPORT: Final = "51969-4"  # IGEX
-TMB: Final = "94076-7"  # DD tumor-marker-test-vs (Mutations/Megabase)
+TMB: Final = "94076-7"  # DD tumor-marker-test-vs (Mutations/Megabase); GRP tmb profile code
+MSI: Final = "81695-9"  # DD tumor-marker-test-vs; GRP msi profile code (answers LL3994-2)
 PRESENT: Final = "LA9633-4"  # IGEX
 POSITIVE_LA: Final = "LA6576-8"  # IGEX
 NEGATIVE_LA: Final = "LA6577-6"  # IGEX
@@ -108,6 +129,31 @@ ALT_ALLELE: Final = "69551-0"  # UNVERIFIED
 SOMATIC: Final = "LA6684-0"  # IGEX
 GERMLINE: Final = "LA6683-2"  # IGEX
 ASSEMBLY_CODES: Final = {"GRCh37": "LA14029-5", "GRCh38": "LA26806-2"}  # 37: IGEX; 38: UNVERIFIED
+
+# Structural variants (GenomicVariant): copy number and fusions.
+COPY_NUMBER: Final = "82155-3"  # GRP: Genomic structural variant copy number (valueQuantity)
+CODING_CHANGE_TYPE: Final = "48019-4"  # GRP: DNA change type (mCODE slice coding-change-type)
+MOLECULAR_CONSEQUENCE: Final = "molecular-consequence"  # GRP: code in GR_TBD
+CNV_GAIN: Final = "SO:0001742"  # IGEX copy_number_gain (MYCN)
+CNV_LOSS: Final = "SO:0001743"  # IGEX copy_number_loss (CDKN2A)
+COMPLEX_REARRANGEMENT: Final = "SO:0002062"  # IGEX complex chromosomal rearrangement (MET-ALK)
+GENE_FUSION: Final = "SO:0001565"  # IGEX (commented out in EX_Genomics.fsh; read only)
+# Case model level -> (SO consequence, LOCAL level code).
+CNV_LEVELS: Final = {
+    CopyNumberType.AMPLIFICATION: (CNV_GAIN, "copy_number_gain"),
+    CopyNumberType.GAIN: (CNV_GAIN, "copy_number_gain"),
+    CopyNumberType.LOSS: (CNV_LOSS, "copy_number_loss"),
+    CopyNumberType.DELETION: (CNV_LOSS, "copy_number_loss"),
+}
+# MSI status <-> LOINC answer. LA26203-2 MSI-H: IGEX (gx-genomic-msi). The others are UNVERIFIED
+# (seen in third-party profiles built on LOINC answer lists LL3994-2 / LL1057-0, not in the
+# sources above): LA26202-4 MSI-L, LA14122-8 Stable (= MSS), LA11884-6 Indeterminate.
+MSI_ANSWERS: Final = {
+    MSIStatus.MSI_H: ("LA26203-2", "MSI-H"),
+    MSIStatus.MSI_L: ("LA26202-4", "MSI-L"),
+    MSIStatus.MSS: ("LA14122-8", "Stable"),
+    MSIStatus.EQUIVOCAL: ("LA11884-6", "Indeterminate"),
+}
 
 # Receptors (DD tumor-marker-test-vs, except 18474-7 which is REAL only).
 ER_PERCENT: Final = "85329-1"  # Cells.estrogen receptor/100 cells in Breast cancer specimen

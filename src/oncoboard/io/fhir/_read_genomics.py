@@ -1,5 +1,6 @@
-"""FHIR → case: genomics reports (mCODE GenomicsReport) with their variants (GenomicVariant),
-genes covered (GenomicRegionStudied) and TMB."""
+"""FHIR → case: genomics reports (mCODE GenomicsReport) with their variants, copy-number events
+and fusions (GenomicVariant), genes covered (GenomicRegionStudied), TMB and MSI (Genomics
+Reporting TMB and MSI profiles)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from oncoboard.io.fhir import _codes as fc
 from oncoboard.io.fhir._context import Context, has_code, profiles, validated
 from oncoboard.io.fhir._json import Json, code_of, codes_of, codings, effective_date, text_of
 from oncoboard.knowledge import gene_table
-from oncoboard.model import GenomicReport, Variant
+from oncoboard.model import CopyNumberEvent, Fusion, GenomicReport, MSIResult, Variant
 
 __all__ = ["read_genomics"]
 
@@ -26,7 +27,13 @@ _SPECIMEN_TYPES = {
     "BLDA": "blood",
     "SAL": "saliva",
 }
-_GENOMIC_CODES = {fc.VARIANT, fc.REGION_STUDIED, fc.TMB}
+_GENOMIC_CODES = {fc.VARIANT, fc.REGION_STUDIED, fc.TMB, fc.MSI}
+_CNV_LEVELS = {level.value for level in fc.CNV_LEVELS}
+_CNV_FROM_SO = {fc.CNV_GAIN: "gain", fc.CNV_LOSS: "loss"}
+_FUSION_CODES = {fc.COMPLEX_REARRANGEMENT, fc.GENE_FUSION}
+_MSI_FROM_ANSWER = {code: status.value for status, (code, _) in fc.MSI_ANSWERS.items()}
+_MSI_TEXT = {status.value.lower(): status.value for status in fc.MSI_ANSWERS}
+_MSI_TEXT |= {"stable": "MSS", "msi-high": "MSI-H", "msi-low": "MSI-L"}
 
 
 @cache
@@ -75,7 +82,7 @@ def read_genomics(ctx: Context) -> list[dict[str, Any]]:
             continue
         reason = "not part of a genomics report (DiagnosticReport); the case model records "
         reason += "variants per report (assay, specimen, date)"
-        if has_code(observation, "code", {fc.VARIANT}):
+        if has_code(observation, "code", {fc.VARIANT}) and _structural(observation) is None:
             found = _variant(observation)
             if found is None or found[0] is None:
                 gene = _gene_of(observation)
@@ -118,12 +125,20 @@ def _report(ctx: Context, report: Json) -> dict[str, Any] | None:
             item["specimen_site"] = site
     origins: set[str] = set()
     variants: list[dict[str, Any]] = []
+    found: dict[str, list[dict[str, Any]]] = {"copy_number": [], "fusions": []}
     for ref in report.get("result") or []:
         result = ctx.resolve(ref)
         if result is None or ctx.done(result):
             continue
         codes = codes_of(result.get("code"))
-        if fc.VARIANT in codes:
+        structural = _structural(result) if fc.VARIANT in codes else None
+        if structural is not None and not has_code(result, "valueCodeableConcept", {"LA9634-2"}):
+            kind, event, origin = structural
+            if validated(ctx, result, CopyNumberEvent if kind == "copy_number" else Fusion, event):
+                found[kind].append(event)
+                if origin is not None:
+                    origins.add(origin)
+        elif fc.VARIANT in codes:
             _add_variant(ctx, result, variants, origins)
         elif fc.REGION_STUDIED in codes or any("region-studied" in p for p in profiles(result)):
             genes = [
@@ -136,7 +151,14 @@ def _report(ctx: Context, report: Json) -> dict[str, Any] | None:
         elif fc.TMB in codes:
             item["tmb"] = {"value": (result.get("valueQuantity") or {}).get("value")}
             ctx.use(result)
+        elif fc.MSI in codes:
+            msi = _msi(result)
+            if msi is None:
+                ctx.skip(result, "MSI result without a known status (MSI-H, MSI-L, MSS)")
+            elif validated(ctx, result, MSIResult, msi):
+                item["msi"] = msi
     item["variants"] = variants
+    item.update(found)
     item["origin"] = _origin(ctx, report, origins, item["specimen_type"])
     return item
 
@@ -227,3 +249,54 @@ def _variant(observation: Json) -> tuple[dict[str, Any] | None, str | None] | No
     if not item.get("gene") or not ({"hgvs_c", "hgvs_p", "position"} & set(item)):
         return None, origin
     return item, origin
+
+
+def _structural(observation: Json) -> tuple[str, dict[str, Any], str | None] | None:
+    """A copy-number event or fusion, as the IG's GenomeX examples write them, else None.
+
+    Copy number: a molecular consequence SO copy_number_gain / _loss (or Oncoboard's level
+    component); the level defaults to *gain* / *loss* and the 82155-3 quantity is the copy
+    number. Fusion: coding-change-type (or consequence) complex rearrangement / gene_fusion with
+    two genes studied, 5' partner first.
+    """
+    genes: list[str | None] = []
+    so: set[str] = set()
+    level = copies = origin = None
+    for component in observation.get("component") or []:
+        value = component.get("valueCodeableConcept")
+        codes = codes_of(component.get("code"))
+        if fc.GENE_STUDIED in codes:
+            genes.append(_gene(value))
+        elif codes & {fc.MOLECULAR_CONSEQUENCE, fc.CODING_CHANGE_TYPE}:
+            so |= codes_of(value)
+        elif fc.COPY_NUMBER in codes:
+            copies = (component.get("valueQuantity") or {}).get("value")
+        elif "copy-number-level" in codes:
+            level = code_of(value, fc.CNV_LEVEL_SYSTEM)
+        elif fc.SOURCE_CLASS in codes:
+            origin = {fc.SOMATIC: "somatic", fc.GERMLINE: "germline"}.get(code_of(value) or "")
+    if so & _FUSION_CODES and len(genes) >= 2:
+        return "fusions", {"gene_5p": genes[0], "gene_3p": genes[1]}, origin
+    gain_loss = next((_CNV_FROM_SO[c] for c in sorted(so) if c in _CNV_FROM_SO), None)
+    if level not in _CNV_LEVELS:
+        level = gain_loss
+    if level is None or len(genes) != 1:
+        return None
+    event: dict[str, Any] = {"gene": genes[0], "type": level}
+    if copies is not None:
+        event["copy_number"] = copies
+    return "copy_number", event, origin
+
+
+def _msi(observation: Json) -> dict[str, Any] | None:
+    value = observation.get("valueCodeableConcept")
+    status = next((_MSI_FROM_ANSWER[c] for c in codes_of(value) if c in _MSI_FROM_ANSWER), None)
+    if status is None:
+        status = _MSI_TEXT.get((text_of(value) or "").strip().lower())
+    if status is None:
+        return None
+    item: dict[str, Any] = {"status": status}
+    method = text_of(observation.get("method"))
+    if method:
+        item["method"] = method
+    return item

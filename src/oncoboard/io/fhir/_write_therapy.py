@@ -13,6 +13,8 @@ from oncoboard.model import (
     AdverseEvent,
     BestResponse,
     Case,
+    CopyNumberEvent,
+    Fusion,
     GenomicReport,
     LocalTherapy,
     LocalTherapyKind,
@@ -83,6 +85,12 @@ class TherapyWriter:
         for v_index, variant in enumerate(report.variants):
             resource = self._variant(report, variant, specimen_ref)
             results.append({"reference": self.add(f"{key}-variant-{v_index}", resource)})
+        for c_index, event in enumerate(report.copy_number):
+            resource = self._copy_number(report, event, specimen_ref)
+            results.append({"reference": self.add(f"{key}-cnv-{c_index}", resource)})
+        for f_index, fusion in enumerate(report.fusions):
+            resource = self._fusion(report, fusion, specimen_ref)
+            results.append({"reference": self.add(f"{key}-fusion-{f_index}", resource)})
         if report.genes_tested is not None:
             resource = self._observation(fc.REGION_STUDIED, report, specimen_ref)
             resource["meta"] = _meta("genomic-region-studied")
@@ -90,9 +98,18 @@ class TherapyWriter:
             results.append({"reference": self.add(f"{key}-region", resource)})
         if report.tmb is not None:
             resource = self._observation(fc.TMB, report, specimen_ref)
-            resource["meta"] = _meta("tumor-marker-test")
+            resource["meta"] = {"profile": [fc.profile("tumor-marker-test"), fc.GR_TMB_PROFILE]}
             resource["valueQuantity"] = quantity(report.tmb.value, "mutations/Mb")
             results.append({"reference": self.add(f"{key}-tmb", resource)})
+        if report.msi is not None:
+            resource = self._observation(fc.MSI, report, specimen_ref)
+            resource["meta"] = {"profile": [fc.GR_MSI_PROFILE]}
+            answer, display = fc.MSI_ANSWERS[report.msi.status]
+            status = report.msi.status.value
+            resource["valueCodeableConcept"] = concept(fc.LOINC, answer, display, text=status)
+            if report.msi.method is not None:
+                resource["method"] = {"text": report.msi.method}
+            results.append({"reference": self.add(f"{key}-msi", resource)})
         diagnostic: Json = {
             "resourceType": "DiagnosticReport",
             "meta": _meta("genomics-report"),
@@ -154,6 +171,50 @@ class TherapyWriter:
             value = quantity(variant.vaf, "relative frequency of a particular allele", "1")
             components.append({"code": loinc(fc.VAF), "valueQuantity": value})
         resource["component"] = components
+        return resource
+
+    def _structural(self, report: GenomicReport, specimen_ref: str, genes: list[str]) -> Json:
+        """A GenomicVariant (present) for ``genes`` with the report's genomic source class."""
+        resource = self._observation(fc.VARIANT, report, specimen_ref)
+        resource["meta"] = _meta("genomic-variant")
+        resource["valueCodeableConcept"] = loinc(fc.PRESENT, "Present")
+        source = fc.SOMATIC if report.origin is SampleOrigin.SOMATIC else fc.GERMLINE
+        resource["component"] = [_gene_component(g) for g in genes] + [
+            _component(fc.SOURCE_CLASS, loinc(source, report.origin.value.title()))
+        ]
+        return resource
+
+    def _copy_number(self, report: GenomicReport, event: CopyNumberEvent, ref: str) -> Json:
+        """Copy-number event as in the IG's gx-genomic-variant-somatic-mycn / -cdkn2a-cnv: SO
+        consequence (standard), copy number 82155-3, and the model's level (LOCAL code)."""
+        resource = self._structural(report, ref, [event.gene])
+        so_code, so_display = fc.CNV_LEVELS[event.type]
+        consequence = concept(fc.SO, so_code, so_display)
+        components = resource["component"]
+        components.append(
+            {
+                "code": concept(fc.GR_TBD, fc.MOLECULAR_CONSEQUENCE, "Molecular Consequence"),
+                "valueCodeableConcept": consequence,
+            }
+        )
+        if event.copy_number is not None:
+            value = quantity(event.copy_number, "copies", "1")
+            components.append({"code": loinc(fc.COPY_NUMBER), "valueQuantity": value})
+        level = concept(fc.CNV_LEVEL_SYSTEM, event.type.value, text=event.type.value)
+        components.append(
+            {
+                "code": concept(fc.CNV_LEVEL_SYSTEM, "copy-number-level", "Copy-number level"),
+                "valueCodeableConcept": level,
+            }
+        )
+        return resource
+
+    def _fusion(self, report: GenomicReport, fusion: Fusion, specimen_ref: str) -> Json:
+        """Fusion as in the IG's gx-genomic-variant-fusion-met-alk: two gene-studied components,
+        5' partner first, then 3' partner; coding-change-type complex rearrangement."""
+        resource = self._structural(report, specimen_ref, [fusion.gene_5p, fusion.gene_3p])
+        change = concept(fc.SO, fc.COMPLEX_REARRANGEMENT, "complex chromosomal rearrangement")
+        resource["component"].append(_component(fc.CODING_CHANGE_TYPE, change))
         return resource
 
     # --- treatment lines --------------------------------------------------------------------
