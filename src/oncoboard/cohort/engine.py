@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import shutil
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -33,6 +32,7 @@ from typing import Any, Literal
 import polars as pl
 import pyarrow.parquet as pq
 
+from oncoboard._staging import staged_folder
 from oncoboard._version import __version__
 from oncoboard.cohort._aggregate import Aggregated, aggregate
 from oncoboard.cohort._keys import prefetch_keys
@@ -387,35 +387,13 @@ def _manifest(
     return json.dumps(manifest, indent=2) + "\n"
 
 
-@contextmanager
-def _staged(out: Path | str) -> Iterator[Path]:
-    """A temporary folder beside ``out`` that replaces ``out`` when the block completes, and
-    is removed if it fails: a reader never sees a half-written annotation."""
-    target = Path(out)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    try:
-        yield staging
-        if target.exists():
-            old = target.with_name(f".{target.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            target.rename(old)
-            staging.rename(target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            staging.rename(target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
 def write_annotation(result: CohortAnnotation, out: Path | str) -> list[Path]:
     """Write the tables as Parquet plus ``manifest.json`` into ``out``, all or nothing.
 
     The files are written to a temporary folder beside ``out`` and moved into place only when
     all are complete; an existing ``out`` is replaced the same way.
     """
-    with _staged(out) as staging:
+    with staged_folder(out) as staging:
         for name in _TABLES:
             getattr(result, name).write_parquet(staging / f"{name}.parquet", compression="lz4")
         counts = {"samples": result.samples.height, "findings": result.findings.height}
@@ -480,7 +458,7 @@ def annotate_cohort_to(
     kb = knowledge_base()
     counts = _Counts()
     evidence: dict[str, str] = {}
-    with _staged(out) as staging:
+    with staged_folder(out) as staging:
         writers: dict[str, pq.ParquetWriter] = {}
         try:
             for result in _results(

@@ -12,12 +12,9 @@ References
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
+from oncoboard._staging import staged_folder
 from oncoboard.io.cbioportal_study._tables import Attribute, CaseList, Study, StudyError, Table
 
 __all__ = ["read_study", "write_study"]
@@ -79,20 +76,6 @@ def _clinical_head(attributes: tuple[Attribute, ...]) -> list[str]:
     ]
 
 
-@contextmanager
-def _staged(out: Path) -> Iterator[Path]:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    try:
-        yield staging
-        if out.exists():
-            shutil.rmtree(out)
-        staging.rename(out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
 def write_study(study: Study, out: Path | str) -> list[Path]:
     """Write ``study`` to the folder ``out`` (replaced if it exists); returns the files.
 
@@ -103,7 +86,7 @@ def write_study(study: Study, out: Path | str) -> list[Path]:
     ``case_lists/cases_<suffix>.txt``. ``add_global_case_list`` makes the ``_all`` list.
     """
     target = Path(out)
-    with _staged(target) as folder:
+    with staged_folder(target) as folder:
         sid = study.study_id
         _meta(
             folder / "meta_study.txt",

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from oncoboard.io.cbioportal_study._build import _text, cbioportal_id, drug_class
+from oncoboard.io.cbioportal_study._build import _days, _text, cbioportal_id, drug_class
 from oncoboard.io.cbioportal_study._tables import Table
 from oncoboard.model import Case
 from oncoboard.model.imaging import LesionRole
@@ -64,10 +64,6 @@ def _local_type(kind: str) -> str:
     return "Local Therapy"
 
 
-def _d(start: dt.date, day: dt.date | None) -> str:
-    return "" if day is None else str((day - start).days)
-
-
 def _treatments(case: Case, patient: str, zero: dt.date) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = []
     for line in case.treatments:
@@ -76,8 +72,8 @@ def _treatments(case: Case, patient: str, zero: dt.date) -> list[tuple[str, ...]
             rows.append(
                 (
                     patient,
-                    _d(zero, line.start_date),
-                    _d(zero, agent.stop_date or line.stop_date),
+                    _days(zero, line.start_date),
+                    _days(zero, agent.stop_date or line.stop_date),
                     "Treatment",
                     "Medical Therapy",
                     line.setting.value,
@@ -94,8 +90,8 @@ def _treatments(case: Case, patient: str, zero: dt.date) -> list[tuple[str, ...]
         rows.append(
             (
                 patient,
-                _d(zero, therapy.start_date),
-                _d(zero, therapy.stop_date),
+                _days(zero, therapy.start_date),
+                _days(zero, therapy.stop_date),
                 "Treatment",
                 _local_type(kind),
                 therapy.setting.value,
@@ -125,7 +121,7 @@ def _imaging(case: Case, patient: str, zero: dt.date) -> list[tuple[str, ...]]:
         rows.append(
             (
                 patient,
-                _d(zero, study.date),
+                _days(zero, study.date),
                 "",
                 "Imaging",
                 study.modality.value,
@@ -142,7 +138,7 @@ def _imaging(case: Case, patient: str, zero: dt.date) -> list[tuple[str, ...]]:
 def _labs(case: Case, patient: str, zero: dt.date) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = []
     for draw in sorted(case.liquid_biopsies, key=lambda d: d.date):
-        day, assay = _d(zero, draw.date), _text(draw.assay)
+        day, assay = _days(zero, draw.date), _text(draw.assay)
         if draw.tumor_fraction is not None:
             rows.append((patient, day, "", "Lab_test", "ctDNA tumour fraction",
                          _text(draw.tumor_fraction), "fraction", assay))  # fmt: skip
@@ -158,7 +154,7 @@ def _labs(case: Case, patient: str, zero: dt.date) -> list[tuple[str, ...]]:
             rows.append((patient, day, "", "Lab_test", f"ctDNA {variant.gene} {change} VAF",
                          f"{vaf:.4g}", "fraction", assay))  # fmt: skip
     for marker in sorted(case.tumor_markers, key=lambda m: m.date):
-        rows.append((patient, _d(zero, marker.date), "", "Lab_test", marker.marker.value,
+        rows.append((patient, _days(zero, marker.date), "", "Lab_test", marker.marker.value,
                      _text(marker.value), marker.unit, ""))  # fmt: skip
     return rows
 
@@ -167,7 +163,7 @@ def _specimens(case: Case, patient: str, zero: dt.date) -> list[tuple[str, ...]]
     return [
         (
             patient,
-            _d(zero, report.date),
+            _days(zero, report.date),
             "",
             "Specimen",
             cbioportal_id(report.id, what=f"patient {patient}, report {report.id}"),
@@ -188,12 +184,12 @@ def _status(case: Case, patient: str, zero: dt.date) -> list[tuple[str, ...]]:
     if dx.de_novo_metastatic:
         rows.append((patient, "0", "", "Status", "De novo metastatic", "primary_diagnosis"))
     elif dx.metastatic_recurrence_date is not None:
-        rows.append((patient, _d(zero, dx.metastatic_recurrence_date), "", "Status",
+        rows.append((patient, _days(zero, dx.metastatic_recurrence_date), "", "Status",
                      "Metastatic recurrence", "primary_diagnosis"))  # fmt: skip
     for line in case.treatments:
         if line.progression_date is not None:
             label = f"line {line.line}" if line.line else line.setting.value
-            rows.append((patient, _d(zero, line.progression_date), "", "Status",
+            rows.append((patient, _days(zero, line.progression_date), "", "Status",
                          f"Progression on {label}", _text(line.id)))  # fmt: skip
     return rows
 
