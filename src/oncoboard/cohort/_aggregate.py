@@ -244,6 +244,27 @@ def aggregate(
     return Aggregated(findings, samples, notes, {**tables.evidence, **evidence})
 
 
+def _sort(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
+    """``frame.sort(*columns, maintain_order=True)``, faster for integer columns: when every
+    column is an unsigned integer without nulls and their widths add up to 64 bits or fewer,
+    the rows are sorted by one packed 64-bit key (a single integer column sorts several
+    times faster than a multi-column sort, which encodes rows first)."""
+    if frame.height < 2 or not all(frame.schema[c].is_unsigned_integer() for c in columns):
+        return frame.sort(*columns, maintain_order=True)
+    stats = frame.select(
+        *(pl.col(c).null_count().alias(f"n{i}") for i, c in enumerate(columns)),
+        *(pl.col(c).max().alias(f"m{i}") for i, c in enumerate(columns)),
+    ).row(0)
+    nulls, highest = stats[: len(columns)], stats[len(columns) :]
+    widths = [int(m).bit_length() for m in highest]
+    if any(nulls) or sum(widths) > 64:
+        return frame.sort(*columns, maintain_order=True)
+    key = pl.col(columns[0]).cast(pl.UInt64)
+    for column, width in zip(columns[1:], widths[1:], strict=True):
+        key = key * pl.lit(1 << width, pl.UInt64) + pl.col(column).cast(pl.UInt64)
+    return frame.sort(key, maintain_order=True)
+
+
 def _rank(column: str) -> pl.Expr:
     return pl.col(column).rank("dense").cast(pl.UInt32)
 
@@ -281,13 +302,13 @@ def _notes(
     )
     noted = base.filter((pl.col("status") != "alteration") | pl.col("unknown_gene"))
     order = pl.col("kind").replace_strict(_NOTE_ORDER, return_dtype=pl.UInt8)
+    noted = noted.with_columns(kind=kind).with_columns(order=order)
     return (
-        noted.with_columns(kind=kind)
-        .join(info.select("kid", "note"), on="kid", how="left")
-        .join(names, on="sid", how="left")
-        .join(sources, on="file", how="left")
+        _sort(noted, "sid", "order", "ord")
+        .join(info.select("kid", "note"), on="kid", how="left", maintain_order="left")
+        .join(names, on="sid", how="left", maintain_order="left")
+        .join(sources, on="file", how="left", maintain_order="left")
         .with_columns(source=pl.format("{}:{}", "file_label", "line"))
-        .sort("sid", order, "ord")
         .select([pl.col(n).cast(d) for n, d in NOTES_SCHEMA.items()])
     )
 
@@ -330,7 +351,7 @@ def _findings(
     best = all_hits.sort("spec", "criterion", "order").unique(
         ["sid", "entry", "bid"], keep="first", maintain_order=True
     )
-    ranked = best.sort("sid", "entry", "spec", "bid").with_columns(
+    ranked = _sort(best, "sid", "entry", "spec", "bid").with_columns(
         position=pl.int_range(pl.len(), dtype=pl.UInt32)
     )
     by_entry = ranked.group_by("sid", "entry", maintain_order=True).agg(
@@ -425,7 +446,7 @@ def _assemble(
         .otherwise(_KIND_ORDER[FindingKind.VUS.value])
         .cast(pl.UInt8),
     )
-    ordered = (
+    ordered = _sort(
         pl.concat(
             [
                 kb_findings.join(entry_order, on="entry", how="left"),
@@ -434,17 +455,19 @@ def _assemble(
                 ),
             ],
             how="diagonal",
-        )
-        .sort("sid", "kind_order", "level_order", "text_order")
-        # position within the sample: rows are sorted by sample
-        .with_columns(
-            rank=(
-                pl.int_range(pl.len(), dtype=pl.UInt32)
-                - pl.col("sid").search_sorted(pl.col("sid"), side="left").cast(pl.UInt32)
-            )
-        )
-        .join(names, on="sid", how="left", maintain_order="left")
+        ),
+        "sid",
+        "kind_order",
+        "level_order",
+        "text_order",
     )
+    # position within the sample: rows are sorted by sample
+    ordered = ordered.with_columns(
+        rank=(
+            pl.int_range(pl.len(), dtype=pl.UInt32)
+            - pl.col("sid").search_sorted(pl.col("sid"), side="left").cast(pl.UInt32)
+        )
+    ).join(names, on="sid", how="left", maintain_order="left")
     pairs = ordered.filter(pl.col("entry").is_not_null()).select("entry", "subtype").unique()
     context = _context_table(kb, pairs, specimen)
     alteration = info.select(

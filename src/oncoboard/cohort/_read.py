@@ -26,6 +26,8 @@ from typing import Literal
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from oncoboard.errors import GenomicFileError
@@ -281,12 +283,57 @@ def _kept_lines(data: bytes, first_line: int) -> tuple[bytes, np.ndarray, int]:
 def _parse(header: Header, data: bytes, first_line: int) -> tuple[pl.DataFrame, int]:
     """The needed columns of the lines in ``data`` (all text), with their line numbers.
 
-    Field counts are checked by the block's total of tabs (a line with a missing or an extra
-    field changes it): on a mismatch every line is checked as the reader checks it (quoted
-    tabs and trailing empty cells are allowed). A line short by as many fields as another
-    line of the same block has too many is not caught by the total.
+    pyarrow's CSV reader parses a block of well-formed lines (every line with the header's
+    number of fields, UTF-8): it converts only the needed columns, in half the time of
+    polars' reader. Anything it refuses goes to :func:`_parse_checked`, which tolerates
+    what the single-patient reader tolerates and locates what it does not.
     """
     kept, numbers, spanned = _kept_lines(data, first_line)
+    frame = _parse_arrow(header, kept)
+    if frame is None or frame.height != len(numbers):
+        frame = _parse_checked(header, kept, numbers, first_line)
+    return frame.with_columns(_line=pl.Series(numbers)), spanned
+
+
+def _parse_arrow(header: Header, data: bytes) -> pl.DataFrame | None:
+    """The needed columns, or ``None`` if a line is not plain UTF-8 text with exactly the
+    header's fields (pyarrow refuses a line with fewer or more fields)."""
+    if not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    names = [f"f{n}" for n in range(len(header.names))]
+    by_position = sorted((header.position(n), n) for n in _needed(header))
+    wanted = [names[p] for p, _ in by_position]
+    try:
+        table = pa_csv.read_csv(
+            pa.BufferReader(data),
+            read_options=pa_csv.ReadOptions(column_names=names, use_threads=False),
+            parse_options=pa_csv.ParseOptions(delimiter="\t", quote_char='"'),
+            convert_options=pa_csv.ConvertOptions(
+                include_columns=wanted,
+                column_types=dict.fromkeys(wanted, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid:
+        return None
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    frame.columns = [n for _, n in by_position]
+    return frame
+
+
+def _parse_checked(
+    header: Header, kept: bytes, numbers: np.ndarray, first_line: int
+) -> pl.DataFrame:
+    """The needed columns by polars' reader, after the field counts are checked by the
+    block's total of tabs (a line with a missing or an extra field changes it): on a
+    mismatch every line is checked as the reader checks it (quoted tabs and trailing empty
+    cells are allowed). A line short by as many fields as another line of the same block
+    has too many is not caught by the total."""
     needed = _needed(header)
     if kept.count(b"\t") != (len(header.names) - 1) * len(numbers):
         problem = _locate(header, kept, numbers)
@@ -315,7 +362,7 @@ def _parse(header: Header, data: bytes, first_line: int) -> tuple[pl.DataFrame, 
             f"expected {len(numbers)} rows from line {first_line}, parsed {frame.height} "
             "(a quote spanning lines?)",
         )
-    return frame.with_columns(_line=pl.Series(numbers)), spanned
+    return frame
 
 
 def _locate(header: Header, data: bytes, numbers: np.ndarray) -> GenomicFileError | None:

@@ -1,0 +1,111 @@
+"""The cohort engine's fast paths give what their general paths give.
+
+- Parsing: pyarrow's CSV reader (well-formed blocks) and the checked polars reader must
+  return the same cells for the same lines: quoted cells, quoted tabs, CRLF line ends,
+  non-ASCII UTF-8, empty cells. Blocks pyarrow refuses (a ragged line, trailing empty cells,
+  bytes that are not UTF-8) fall back to the checked reader.
+- Sorting: the packed 64-bit key sorts as the multi-column sort does, and columns that do not
+  fit (signed, nulls, more than 64 bits) take the multi-column sort.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from oncoboard.cohort import _read
+from oncoboard.cohort._aggregate import _sort
+from oncoboard.errors import GenomicFileError
+from oncoboard.io._tabular import Header
+from tests.io.test_tabular_readers import GDC_COLUMNS
+
+HEADER = Header("cohort.maf", 2, tuple(GDC_COLUMNS))
+SAMPLE = GDC_COLUMNS.index("Tumor_Sample_Barcode")
+GENE = GDC_COLUMNS.index("Hugo_Symbol")
+CHANGE = GDC_COLUMNS.index("HGVSp_Short")
+LAST = len(GDC_COLUMNS) - 1
+
+
+def _line(cells: dict[int, str], end: str = "\n") -> bytes:
+    values = [cells.get(n, "") for n in range(len(GDC_COLUMNS))]
+    return ("\t".join(values) + end).encode()
+
+
+def _both(data: bytes) -> tuple[pl.DataFrame | None, pl.DataFrame]:
+    kept, numbers, _ = _read._kept_lines(data, 3)
+    fast = _read._parse_arrow(HEADER, kept)
+    checked = _read._parse_checked(HEADER, kept, numbers, 3)
+    return fast, checked
+
+
+def test_pyarrow_and_checked_readers_read_the_same_cells() -> None:
+    data = b"".join(
+        [
+            _line({SAMPLE: "S1", GENE: "PIK3CA", CHANGE: "p.H1047R"}),
+            _line({SAMPLE: '"S2"', GENE: "ESR1", CHANGE: '"p.D538G"'}, end="\r\n"),
+            _line({SAMPLE: "S\u00e9", GENE: '"TP\t53"', CHANGE: "p.R175H"}),
+            _line({SAMPLE: 'say ""x""', GENE: "AKT1", CHANGE: ""}),
+            _line({SAMPLE: "S5", GENE: "ERBB2", CHANGE: "p.L755S", LAST: "last"}, end="\r\n"),
+        ]
+    )
+    fast, checked = _both(data)
+    assert fast is not None
+    assert fast.equals(checked)
+    assert fast["Tumor_Sample_Barcode"].to_list()[:3] == ["S1", "S2", "S\u00e9"]
+    assert fast["Hugo_Symbol"][2] == "TP\t53"
+
+
+@pytest.mark.parametrize(
+    ("data", "checked_raises"),
+    [
+        # a ragged line: the checked reader locates it
+        (_line({SAMPLE: "S1"}) + b"S2\tTP53\n", True),
+        # trailing empty cells after the last field: allowed by the reader
+        (_line({SAMPLE: "S1"}).replace(b"\n", b"\t\t\n"), False),
+        # a byte that is not UTF-8, in a column the engine does not read
+        (_line({SAMPLE: "S1", 100: "caf\u00e9"}).replace("é".encode(), b"\xe9"), True),
+    ],
+)
+def test_blocks_pyarrow_refuses_go_to_the_checked_reader(data: bytes, checked_raises: bool) -> None:
+    kept = _read._kept_lines(data, 3)[0]
+    assert _read._parse_arrow(HEADER, kept) is None
+    if checked_raises:
+        with pytest.raises(GenomicFileError, match=r"cohort\.maf:[34]: expected"):
+            _read._parse(HEADER, data, 3)
+    else:
+        frame, spanned = _read._parse(HEADER, data, 3)
+        assert frame["Tumor_Sample_Barcode"].to_list() == ["S1"]
+        assert frame["_line"].to_list() == [3] and spanned == 1
+
+
+_small = st.integers(min_value=0, max_value=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(st.tuples(_small, _small, st.integers(0, 2**33)), min_size=0, max_size=60),
+)
+def test_packed_sort_equals_the_multi_column_sort(rows: list[tuple[int, int, int]]) -> None:
+    frame = pl.DataFrame(
+        rows,
+        schema={"a": pl.UInt32, "b": pl.UInt8, "c": pl.UInt64},
+        orient="row",
+    ).with_row_index("position")
+    expected = frame.sort("a", "b", "c", maintain_order=True)
+    assert _sort(frame, "a", "b", "c").equals(expected)
+
+
+def test_columns_that_do_not_pack_take_the_multi_column_sort() -> None:
+    wide = pl.DataFrame(
+        {"a": [2**40, 1, 2**40], "b": [2**30, 5, 1]}, schema={"a": pl.UInt64, "b": pl.UInt64}
+    )
+    assert _sort(wide, "a", "b")["b"].to_list() == [5, 1, 2**30]
+    nulls = pl.DataFrame({"a": [2, None, 1]}, schema={"a": pl.UInt32})
+    assert _sort(nulls, "a")["a"].to_list() == [None, 1, 2]
+    signed = pl.DataFrame({"a": [3, -1, 2]})
+    assert _sort(signed, "a")["a"].to_list() == [-1, 2, 3]
+    numbers = np.array([5, 3, 9], dtype=np.uint32)
+    assert _sort(pl.DataFrame({"a": numbers}), "a")["a"].to_list() == [3, 5, 9]
