@@ -4,11 +4,14 @@
   return the same cells for the same lines: quoted cells, quoted tabs, CRLF line ends,
   non-ASCII UTF-8, empty cells. Blocks pyarrow refuses (a ragged line, trailing empty cells,
   bytes that are not UTF-8) fall back to the checked reader.
-- Sorting: the packed 64-bit key sorts as the multi-column sort does, and columns that do not
-  fit (signed, nulls, more than 64 bits) take the multi-column sort.
+- Sorting and joining: the packed 64-bit key sorts as the multi-column sort does, and columns
+  that do not fit (signed, nulls, more than 64 bits) take the multi-column sort; the tables
+  are the same when nothing packs.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -16,10 +19,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oncoboard.cohort import _read
+from oncoboard.cohort import _aggregate, _read, annotate_cohort
 from oncoboard.cohort._aggregate import _sort
 from oncoboard.errors import GenomicFileError
 from oncoboard.io._tabular import Header
+from tests.cohort.test_engine import EDGE_ROWS, IDS, PATIENTS, SUBTYPES, _row, write_gdc
 from tests.io.test_tabular_readers import GDC_COLUMNS
 
 HEADER = Header("cohort.maf", 2, tuple(GDC_COLUMNS))
@@ -109,3 +113,23 @@ def test_columns_that_do_not_pack_take_the_multi_column_sort() -> None:
     assert _sort(signed, "a")["a"].to_list() == [-1, 2, 3]
     numbers = np.array([5, 3, 9], dtype=np.uint32)
     assert _sort(pl.DataFrame({"a": numbers}), "a")["a"].to_list() == [3, 5, 9]
+
+
+def test_tables_are_the_same_when_no_integer_key_packs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The general paths (multi-column sorts, prototypes by rank) on real METABRIC rows with
+    the edge rows and subtypes give the tables the packed keys give."""
+    rows = [_row(p, g, f"p.{c}") for p in IDS[:300] for g, c in PATIENTS[p]]
+    rows += [_row(IDS[n], *edge) for n, edge in enumerate(EDGE_ROWS)]
+    path = write_gdc(tmp_path / "cohort.maf", rows)
+    samples = sorted({row["Tumor_Sample_Barcode"] for row in rows})
+    clinical = pl.DataFrame(
+        {"sample": samples, "subtype": [SUBTYPES[n % len(SUBTYPES)] for n in range(len(samples))]}
+    )
+    packed = annotate_cohort(path, clinical=clinical)
+    monkeypatch.setattr(_aggregate, "_packed", lambda columns, highest: None)
+    general = annotate_cohort(path, clinical=clinical)
+    assert packed.findings.height > 1000
+    for name in ("findings", "samples", "notes", "evidence"):
+        assert getattr(general, name).equals(getattr(packed, name)), name

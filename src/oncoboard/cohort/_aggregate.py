@@ -177,9 +177,10 @@ def _reversion_hits(kb: KnowledgeBase, alts: pl.DataFrame, info: pl.DataFrame) -
 
 
 def _key_ids(rows: pl.DataFrame) -> pl.DataFrame:
-    """``kid``: a 64-bit hash of the key, checked against a second, independent hash (a pair
-    of keys sharing the first is caught unless they also share the second, ~2^-64); on a
-    clash, the key's rank (exact)."""
+    """``kid``: a dense id of the key (1, 2, ...; small, so it packs into sort and join keys),
+    ranked by a 64-bit hash of the key, which is checked against a second, independent hash
+    (a pair of keys sharing the first is caught unless they also share the second, ~2^-64);
+    on a clash, the key's own rank (exact)."""
     hashed = rows.with_columns(
         kid=pl.col("key").hash(seed=_HASH_SEED), check=pl.col("key").hash(seed=_CHECK_SEED)
     )
@@ -187,8 +188,8 @@ def _key_ids(rows: pl.DataFrame) -> pl.DataFrame:
         pl.col("kid").n_unique().alias("one"), pl.struct("kid", "check").n_unique().alias("both")
     ).row(0)
     if distinct[0] == distinct[1]:
-        return hashed.drop("check")
-    return rows.with_columns(kid=pl.col("key").rank("dense").cast(pl.UInt64))
+        return hashed.drop("check").with_columns(kid=_rank("kid"))
+    return rows.with_columns(kid=_rank("key"))
 
 
 def aggregate(
@@ -226,7 +227,7 @@ def aggregate(
     info = tables.keys.with_columns(kid=first_seen["kid"], lid=_rank("label")).drop("key")
     hits = tables.hits.with_columns(
         kid=pl.col("key").replace_strict(
-            first_seen["key"], first_seen["kid"], return_dtype=pl.UInt64
+            first_seen["key"], first_seen["kid"], return_dtype=pl.UInt32
         )
     ).drop("key")
     base = rows.select("sid", "ord", "file", "line", "kid").join(
@@ -256,13 +257,25 @@ def _sort(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
         *(pl.col(c).max().alias(f"m{i}") for i, c in enumerate(columns)),
     ).row(0)
     nulls, highest = stats[: len(columns)], stats[len(columns) :]
-    widths = [int(m).bit_length() for m in highest]
-    if any(nulls) or sum(widths) > 64:
+    if any(nulls):
         return frame.sort(*columns, maintain_order=True)
+    key = _packed(columns, [int(m) for m in highest])
+    if key is None:
+        return frame.sort(*columns, maintain_order=True)
+    return frame.sort(key, maintain_order=True)
+
+
+def _packed(columns: Sequence[str], highest: Sequence[int]) -> pl.Expr | None:
+    """One UInt64 of non-negative integer columns (the first in the highest bits), ordered
+    as the columns are, or ``None`` if their widths (from each column's ``highest`` value)
+    add up to more than 64 bits."""
+    widths = [m.bit_length() for m in highest]
+    if sum(widths) > 64:
+        return None
     key = pl.col(columns[0]).cast(pl.UInt64)
     for column, width in zip(columns[1:], widths[1:], strict=True):
         key = key * pl.lit(1 << width, pl.UInt64) + pl.col(column).cast(pl.UInt64)
-    return frame.sort(key, maintain_order=True)
+    return key
 
 
 def _rank(column: str) -> pl.Expr:
@@ -467,36 +480,61 @@ def _assemble(
             pl.int_range(pl.len(), dtype=pl.UInt32)
             - pl.col("sid").search_sorted(pl.col("sid"), side="left").cast(pl.UInt32)
         )
-    ).join(names, on="sid", how="left", maintain_order="left")
-    pairs = ordered.filter(pl.col("entry").is_not_null()).select("entry", "subtype").unique()
+    ).join(
+        names.with_columns(_subtype=pl.col("subtype").rank("dense").fill_null(0)),
+        on="sid",
+        how="left",
+        maintain_order="left",
+    )
+    # every column but sample, rank, biomarker, matched and source is decided by the entry,
+    # the (top) alteration, the specificity and the subtype: computed once per distinct
+    # combination (a prototype) and attached to the rows by one integer join
+    ordered = ordered.with_columns(
+        _entry=pl.col("entry").cast(pl.Int64).fill_null(-1) + 1,
+        _spec=pl.col("spec").cast(pl.Int64).fill_null(-1) + 1,
+    )
+    parts = ["_entry", "kid", "_spec", "_subtype"]
+    highest = ordered.select(pl.col(parts).max()).row(0)
+    packed = _packed(parts, [int(m or 0) for m in highest])
+    ordered = ordered.with_columns(
+        proto=packed if packed is not None else pl.struct(parts).rank("dense").cast(pl.UInt64)
+    )
+    prototypes = ordered.select("proto", "entry", "kid", "spec", "subtype").unique("proto")
+    pairs = prototypes.filter(pl.col("entry").is_not_null()).select("entry", "subtype").unique()
     context = _context_table(kb, pairs, specimen)
     alteration = info.select(
         "kid", "gene", "label", "oncogenic", "onc_ref",
         oncogenicity="onc_label", oncogenicity_reason="onc_reason",
         onc_rule=pl.format("oncogenicity: {}", "onc_reason"),
     )  # fmt: skip
-    ordered = (
-        ordered.join(entries.rename({"kind": "entry_kind", "rule": "entry_rule"}), on="entry",
-                     how="left", maintain_order="left")
-        .join(alteration, on="kid", how="left", maintain_order="left")
-        .join(context, on=["entry", "subtype"], how="left", nulls_equal=True,
-              maintain_order="left")
-    )  # fmt: skip
     from_entry = pl.col("entry").is_not_null()
-    findings = ordered.with_columns(
-        kind=pl.when(from_entry)
-        .then(pl.col("entry_kind"))
-        .when(pl.col("oncogenic"))
-        .then(pl.lit(FindingKind.NOT_ACTIONABLE.value))
-        .otherwise(pl.lit(FindingKind.VUS.value)),
+    prototypes = (
+        prototypes.join(entries.rename({"kind": "entry_kind", "rule": "entry_rule"}), on="entry",
+                        how="left")
+        .join(alteration, on="kid", how="left")
+        .join(context, on=["entry", "subtype"], how="left", nulls_equal=True)
+        .select(
+            "proto", "label", "gene", "entry_id", "regimen", "level", "escat", "oncogenicity",
+            "oncogenicity_reason", "benefit", "context_met", "note",
+            kind=pl.when(from_entry)
+            .then(pl.col("entry_kind"))
+            .when(pl.col("oncogenic"))
+            .then(pl.lit(FindingKind.NOT_ACTIONABLE.value))
+            .otherwise(pl.lit(FindingKind.VUS.value)),
+            rule=pl.coalesce("entry_rule", "onc_rule"),
+            evidence_ref=pl.coalesce("evidence_ref", "onc_ref"),
+            specificity=pl.col("spec").replace_strict(
+                dict(enumerate(_SPECIFICITY)), default=None, return_dtype=pl.String
+            ),
+            therapy=pl.col("therapy").fill_null(pl.lit([], pl.List(pl.String))),
+            context=pl.col("context").fill_null(pl.lit("[]")),
+        )
+    )  # fmt: skip
+    findings = ordered.select("proto", "sample", "rank", "biomarker", "matched", "source").join(
+        prototypes, on="proto", how="left", maintain_order="left"
+    )
+    findings = findings.with_columns(
         biomarker=pl.coalesce("biomarker", "label"),
-        rule=pl.coalesce("entry_rule", "onc_rule"),
-        evidence_ref=pl.coalesce("evidence_ref", "onc_ref"),
-        specificity=pl.col("spec").replace_strict(
-            dict(enumerate(_SPECIFICITY)), default=None, return_dtype=pl.String
-        ),
-        therapy=pl.col("therapy").fill_null(pl.lit([], pl.List(pl.String))),
-        context=pl.col("context").fill_null(pl.lit("[]")),
         matched=pl.col("matched").fill_null(pl.lit([], pl.List(pl.String))),
     )
     return findings.select(
