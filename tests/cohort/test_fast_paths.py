@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oncoboard.cohort import _aggregate, _read, annotate_cohort
+from oncoboard.cohort import _aggregate, _keys, _read, annotate_cohort
 from oncoboard.cohort._aggregate import _sort
 from oncoboard.errors import GenomicFileError
 from oncoboard.io._tabular import Header
@@ -133,3 +133,21 @@ def test_tables_are_the_same_when_no_integer_key_packs(
     assert packed.findings.height > 1000
     for name in ("findings", "samples", "notes", "evidence"):
         assert getattr(general, name).equals(getattr(packed, name)), name
+
+
+def test_key_tables_start_over_at_the_cache_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keys are evaluated once per process and joined from tables; when the tables would
+    pass the cache limit they start over, and every call still gets all its keys."""
+    rows = [_row(p, g, f"p.{c}") for p in IDS[:120] for g, c in PATIENTS[p]]
+    path = write_gdc(tmp_path / "cohort.maf", rows)
+    expected = annotate_cohort(path)
+    monkeypatch.setattr(_keys, "_CACHE_LIMIT", 7)
+    monkeypatch.setattr(_keys, "_KNOWN", {})
+    monkeypatch.setattr(_keys, "_CACHE", {})
+    limited = annotate_cohort(path)
+    assert expected.findings.height > 300
+    for name in ("findings", "samples", "notes", "evidence"):
+        assert getattr(limited, name).equals(getattr(expected, name)), name
+    assert all(len(known.keys) <= 200 for known in _keys._KNOWN.values())

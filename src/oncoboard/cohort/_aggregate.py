@@ -222,7 +222,11 @@ def aggregate(
     )
     # the text columns go: from here on rows are integers, in file order
     rows = rows.select("sid", "file", "line", "kid").sort("file", "line").with_row_index("ord")
-    where = [(files[f], line) for f, line in first_seen.select("file", "line").iter_rows()]
+
+    def where(index: int) -> tuple[str, int]:
+        file, line = first_seen.row(index)[2:4]
+        return files[file], line
+
     tables = evaluate_keys(first_seen["key"].to_list(), where, specimen=specimen, kb=kb)
     info = tables.keys.with_columns(kid=first_seen["kid"], lid=_rank("label")).drop("key")
     hits = tables.hits.with_columns(

@@ -14,8 +14,9 @@ key once however many partitions carry it.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -192,14 +193,43 @@ def prefetch_keys(keys: Sequence[str], *, specimen: SpecimenType | None, kb: Kno
     return done
 
 
+class _Known:
+    """Every key evaluated in this process, as tables (per specimen and knowledge-base
+    version): a call joins its keys to them instead of rebuilding tables from Python rows,
+    so a bucket costs a join, not a pass over its distinct keys in Python."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.clear()
+
+    def clear(self) -> None:
+        self.keys: set[str] = set()
+        self.rows = pl.DataFrame(schema=KEY_SCHEMA)
+        self.hits = pl.DataFrame(schema=HIT_SCHEMA)
+        self.evidence: dict[str, str] = {}
+
+    def add(self, found: Sequence[_Evaluated]) -> None:
+        rows = [f.row for f in found]
+        hits = [(f.row["key"], *hit) for f in found for hit in f.hits]
+        self.keys.update(str(f.row["key"]) for f in found)
+        self.rows = pl.concat([self.rows, pl.DataFrame(rows, schema=KEY_SCHEMA)])
+        self.hits = pl.concat([self.hits, pl.DataFrame(hits, schema=HIT_SCHEMA, orient="row")])
+        self.evidence.update(f.evidence for f in found if f.evidence is not None)
+
+
+_KNOWN: dict[tuple[str | None, str], _Known] = {}
+_KNOWN_LOCK = threading.Lock()
+
+
 def evaluate_keys(
     keys: Sequence[str],
-    where: Sequence[tuple[str, int]],
+    where: Callable[[int], tuple[str, int]],
     *,
     specimen: SpecimenType | None,
     kb: KnowledgeBase,
 ) -> KeyTables:
-    """Tables for ``keys``; ``where[i]`` is a (file, line) where ``keys[i]`` occurs, for errors.
+    """Tables for ``keys`` (distinct), in their order; ``where(i)`` is a (file, line) where
+    ``keys[i]`` occurs, for errors (asked only for keys not evaluated before).
 
     Raises
     ------
@@ -207,22 +237,32 @@ def evaluate_keys(
         If the row a key stands for is invalid (e.g. an unknown ``NCBI_Build``), located at
         the line given for it.
     """
-    rows, hits, evidence = [], [], {}
     version = kb.version
-    for key, (file, line) in zip(keys, where, strict=True):
-        cache_key = (specimen.value if specimen else None, version, key)
-        found = _CACHE.get(cache_key)
-        if found is None:
-            found = _evaluate(file, key, line, specimen, kb)
-            if len(_CACHE) >= _CACHE_LIMIT:
-                _CACHE.clear()
-            _CACHE[cache_key] = found
-        rows.append(found.row)
-        hits += [(key, *hit) for hit in found.hits]
-        if found.evidence is not None:
-            evidence[found.evidence[0]] = found.evidence[1]
+    specimen_value = specimen.value if specimen else None
+    with _KNOWN_LOCK:
+        known = _KNOWN.setdefault((specimen_value, version), _Known())
+    with known.lock:
+        if len(known.keys) + len(keys) > _CACHE_LIMIT:
+            known.clear()  # start over (every key of this call is then added below)
+        new: dict[str, _Evaluated] = {}
+        for index, key in enumerate(keys):
+            if key in known.keys or key in new:
+                continue
+            cache_key = (specimen_value, version, key)
+            found = _CACHE.get(cache_key)
+            if found is None:
+                file, line = where(index)
+                found = _evaluate(file, key, line, specimen, kb)
+                if len(_CACHE) >= _CACHE_LIMIT:
+                    _CACHE.clear()
+                _CACHE[cache_key] = found
+            new[key] = found
+        if new:
+            known.add(list(new.values()))
+        rows, hits, evidence = known.rows, known.hits, dict(known.evidence)
+    wanted = pl.DataFrame({"key": keys}, schema={"key": pl.String()})
     return KeyTables(
-        keys=pl.DataFrame(rows, schema=KEY_SCHEMA),
-        hits=pl.DataFrame(hits, schema=HIT_SCHEMA, orient="row"),
+        keys=wanted.join(rows, on="key", how="left", maintain_order="left"),
+        hits=wanted.join(hits, on="key", how="inner", maintain_order="left"),
         evidence=evidence,
     )
