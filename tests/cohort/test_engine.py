@@ -409,7 +409,7 @@ def test_streamed_output_equals_the_in_memory_result(
     rows = [_row(p, g, f"p.{c}") for p in IDS[:600] for g, c in PATIENTS[p]]
     path = write_gdc(tmp_path / "cohort.maf", rows)
     size = path.stat().st_size
-    monkeypatch.setattr(engine, "_BUCKET_BYTES", size // 11)  # 12 buckets, not the minimum 8
+    monkeypatch.setattr(engine, "_BUCKET_BYTES", size // 11)  # 12 buckets, not the minimum 4
     monkeypatch.setattr(engine, "_HOLD_BYTES", size // 2)  # rows spilled to disk
     assert engine.bucket_count(size) == 12
     counts = engine.annotate_cohort_to(path, tmp_path / "streamed", block_bytes=size // 5)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import polars as pl
 
@@ -70,7 +71,10 @@ def subtype_context(subtype: str | None) -> CaseContext:
     )
 
 
+@cache
 def _entry_table(kb: KnowledgeBase) -> tuple[pl.DataFrame, dict[str, str]]:
+    """The knowledge base's entries as a table, and the evidence they cite (built once per
+    knowledge base: callers must not modify them)."""
     rows, evidence = [], {}
     for number, entry in enumerate(kb.entries):
         ref, text = evidence_ref(entry_evidence(entry, kb))
