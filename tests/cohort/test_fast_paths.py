@@ -4,6 +4,8 @@
   return the same cells for the same lines: quoted cells, quoted tabs, CRLF line ends,
   non-ASCII UTF-8, empty cells. Blocks pyarrow refuses (a ragged line, trailing empty cells,
   bytes that are not UTF-8) fall back to the checked reader.
+- Checking: the quick integer and sample checks flag a superset of the bad rows; the exact
+  check clears the good ones, so the reader's own errors come back, and only those.
 - Sorting and joining: the packed 64-bit key sorts as the multi-column sort does, and columns
   that do not fit (signed, nulls, more than 64 bits) take the multi-column sort; the tables
   are the same when nothing packs.
@@ -22,8 +24,17 @@ from hypothesis import strategies as st
 from oncoboard.cohort import _aggregate, _keys, _read, annotate_cohort
 from oncoboard.cohort._aggregate import _sort
 from oncoboard.errors import GenomicFileError
+from oncoboard.io import read_maf
 from oncoboard.io._tabular import Header
-from tests.cohort.test_engine import EDGE_ROWS, IDS, PATIENTS, SUBTYPES, _row, write_gdc
+from tests.cohort.test_engine import (
+    EDGE_ROWS,
+    IDS,
+    PATIENTS,
+    SUBTYPES,
+    _row,
+    assert_same_as_single_patient,
+    write_gdc,
+)
 from tests.io.test_tabular_readers import GDC_COLUMNS
 
 HEADER = Header("cohort.maf", 2, tuple(GDC_COLUMNS))
@@ -151,3 +162,32 @@ def test_key_tables_start_over_at_the_cache_limit(
     for name in ("findings", "samples", "notes", "evidence"):
         assert getattr(limited, name).equals(getattr(expected, name)), name
     assert all(len(known.keys) <= 200 for known in _keys._KNOWN.values())
+
+
+def test_quick_checks_pass_what_the_reader_accepts_and_refuse_what_it_refuses(
+    tmp_path: Path,
+) -> None:
+    """Cells the quick integer check cannot read (``200.0``, spellings of "missing",
+    ``+50``) and short sample names go to the exact check; the reader's own errors come
+    back for a mixed-case "missing" sample and a float position below 1."""
+    rows = [_row(p, g, f"p.{c}") for p in IDS[:40] for g, c in PATIENTS[p]]
+    odd = {"t_depth": "200.0", "t_ref_count": "NA", "t_alt_count": "+50", "End_Position": "."}
+    for n in range(0, len(rows), 3):
+        rows[n].update(odd)
+    rows.append(_row("S1", "PIK3CA", "p.H1047R"))  # a short name that is not "missing"
+    path = write_gdc(tmp_path / "odd.maf", rows)
+    assert_same_as_single_patient(path, annotate_cohort(path), {}, None)
+    for field, change in (
+        ("Tumor_Sample_Barcode", {"Tumor_Sample_Barcode": "nA"}),
+        ("Start_Position", {"Start_Position": "0.0"}),
+        ("End_Position", {"Start_Position": "20", "End_Position": "19.0"}),
+    ):
+        broken = [dict(r) for r in rows]
+        broken[31].update(change)
+        bad = write_gdc(tmp_path / "bad.maf", broken)
+        with pytest.raises(GenomicFileError) as expected:
+            read_maf(bad)
+        with pytest.raises(GenomicFileError) as got:
+            annotate_cohort(bad)
+        assert str(got.value) == str(expected.value), field
+        assert got.value.field == field

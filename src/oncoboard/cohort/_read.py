@@ -417,33 +417,39 @@ def _rows(header: Header, frame: pl.DataFrame) -> pl.DataFrame:
 _MISSING_AS_WRITTEN = sorted({*MISSING, *(m.upper() for m in MISSING), "NaN", "N/A", "None"})
 
 
-def _integer(column: str, minimum: int) -> tuple[pl.Expr, pl.Expr]:
+_LONGEST_MISSING = max(len(m) for m in MISSING)
+
+
+def _integer(column: str, minimum: int, *, exact: bool) -> tuple[pl.Expr, pl.Expr]:
     """(value as Int64 or null, True where the cell may not be an integer >= minimum).
 
     Over-inclusive on purpose (a padded ``" 12"`` or an odd spelling of "missing" is
-    flagged): flagged rows are re-read by the reader, which decides.
+    flagged): flagged rows are re-read by the reader, which decides. Not ``exact``: a cell
+    that is not a plain integer is flagged unless empty (integer parsing only, no float
+    parsing and no lookup of the spellings of "missing"); ``exact`` then re-checks the
+    flagged rows, accepting ``12.0`` and the spellings of "missing", as the reader does.
     """
     cell = pl.col(column)
+    if not exact:
+        whole = cell.cast(pl.Int64, strict=False)
+        return whole, ~(whole >= minimum).fill_null(cell.eq(""))
     number = cell.cast(pl.Float64, strict=False)
     valid = number.is_finite() & (number == number.floor()) & (number >= minimum)
     flagged = ~valid.fill_null(False) & ~cell.is_in(_MISSING_AS_WRITTEN)
     return number.cast(pl.Int64, strict=False), flagged
 
 
-def _check(header: Header, frame: pl.DataFrame) -> None:
-    """Raise for the first row (in file order) with a blank sample, a non-integer coordinate
-    or read count, End before Start, or more alternate reads than depth.
-
-    Suspect rows are found in columns; the first is then read by the single-patient row
-    reader, so the error (file, line, column, message) is the one ``read_maf`` gives.
-    """
+def _suspect(header: Header, *, exact: bool) -> pl.Expr:
+    """True for a row with a blank sample, a non-integer coordinate or read count, End
+    before Start, or more alternate reads than depth (not ``exact``: also for some good
+    rows, which the ``exact`` check clears)."""
     col = header.column
     bad: list[pl.Expr] = []
     ints: dict[str, pl.Expr] = {}
     for name, minimum in (("Start_Position", 1), ("End_Position", 1), *((c, 0) for c in _COUNTS)):
         column = col(name)
         if column is not None:
-            ints[name], flag = _integer(column, minimum)
+            ints[name], flag = _integer(column, minimum, exact=exact)
             bad.append(flag)
     if "Start_Position" in ints and "End_Position" in ints:
         bad.append(ints["End_Position"] < ints["Start_Position"])
@@ -452,8 +458,23 @@ def _check(header: Header, frame: pl.DataFrame) -> None:
         if "t_ref_count" in ints:
             depth = depth.fill_null(ints["t_ref_count"] + ints["t_alt_count"])
         bad.append(ints["t_alt_count"] > depth)
-    bad.append(_missing(col("Tumor_Sample_Barcode") or ""))
-    suspects = frame.filter(pl.any_horizontal(b.fill_null(False) for b in bad))
+    sample = col("Tumor_Sample_Barcode") or ""
+    # every spelling of "missing" is short: only short names need the lookup
+    bad.append(_missing(sample) if exact else pl.col(sample).str.len_bytes() <= _LONGEST_MISSING)
+    return pl.any_horizontal(b.fill_null(False) for b in bad)
+
+
+def _check(header: Header, frame: pl.DataFrame) -> None:
+    """Raise for the first row (in file order) with a blank sample, a non-integer coordinate
+    or read count, End before Start, or more alternate reads than depth.
+
+    Suspect rows are found in columns (first by a quick check, then exactly among the rows
+    it flags); the first is then read by the single-patient row reader, so the error (file,
+    line, column, message) is the one ``read_maf`` gives.
+    """
+    suspects = frame.filter(_suspect(header, exact=False))
+    if not suspects.is_empty():
+        suspects = suspects.filter(_suspect(header, exact=True))
     for row in suspects.iter_rows(named=True):
         values = [""] * len(header.names)
         for name in _needed(header):
