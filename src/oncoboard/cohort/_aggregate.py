@@ -217,8 +217,11 @@ def aggregate(
             pl.DataFrame(schema=NOTES_SCHEMA),
             {},
         )
-    rows = _key_ids(rows).with_columns(sid=pl.col("sample").rank("dense").cast(pl.UInt32))
-    names = rows.unique("sid").select("sid", "sample", subtype=_subtype(subtypes))
+    # sid: the sample's rank by name (the distinct names are sorted, not every row)
+    names = rows.select("sample").unique().sort("sample")
+    names = names.with_row_index("sid", offset=1).cast({"sid": pl.UInt32})
+    rows = _key_ids(rows).join(names, on="sample", how="left", maintain_order="left")
+    names = names.select("sid", "sample", subtype=_subtype(subtypes))
     first_seen = (
         rows.select("kid", "key", "file", "line")
         .sort("file", "line")
