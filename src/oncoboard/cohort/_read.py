@@ -3,9 +3,10 @@
 The *key* of a row is the text of every cell :func:`oncoboard.io.maf.maf_variant` reads, read
 counts aside, joined with ``\\x1f``: two rows with the same key give the same alteration, so
 the knowledge base is consulted once per distinct key (:mod:`oncoboard.cohort._keys`), never
-per row. Rows are parsed by polars; the read counts and coordinates are checked here, in
-columns, with the single-patient reader's messages, and every problem is a
-:class:`~oncoboard.errors.GenomicFileError` naming the file, the line and the column.
+per row. Rows are parsed by pyarrow (polars for blocks pyarrow refuses); the read counts and
+coordinates are checked here, in columns, with the single-patient reader's messages, and every
+problem is a :class:`~oncoboard.errors.GenomicFileError` naming the file, the line and the
+column.
 
 Line numbers are the file's physical lines, as in :func:`oncoboard.io.read_maf` (blank and
 ``#`` lines are skipped but counted), so a finding's ``source`` is the same ``FILE:LINE``
