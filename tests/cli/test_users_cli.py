@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -124,3 +126,20 @@ def test_serve_runs_uvicorn_without_its_access_log(
     assert call["access_log"] is False
     assert "oncoboard" in call["log_config"]["loggers"]
     assert len(os.environ["ONCOBOARD_SECRET_KEY"]) >= 32  # one key shared by the workers
+
+
+def test_service_log_lines_start_with_their_utc_time() -> None:
+    config = _serve.log_config()
+    pickle.loads(pickle.dumps(config))  # uvicorn hands it to worker processes
+    for name in ("default", "access"):
+        options = {k: v for k, v in config["formatters"][name].items() if k != "()"}
+        formatter = config["formatters"][name]["()"](**options)
+        record = logging.LogRecord("oncoboard.service", logging.INFO, __file__, 1, "%s", None, None)
+        record.created, record.msecs = 1_764_460_800.25, 250.0  # 2025-11-30 00:00:00.250 UTC
+        if name == "access":
+            record.args = ("127.0.0.1:5000", "GET", "/api/v1/me", "1.1", 200)
+            record.msg = '%s - "%s %s HTTP/%s" %d'
+        else:
+            record.args = ("service started",)
+        line = formatter.format(record)
+        assert line.startswith("2025-11-30T00:00:00.250Z "), line

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import copy
+import functools
 import ipaddress
+import logging
 import os
 import secrets
+import time
 from typing import Annotated, Any
 
 import typer
@@ -16,12 +19,25 @@ __all__ = ["log_config", "register"]
 
 
 def log_config() -> dict[str, Any]:
-    """Uvicorn's logging set-up plus the service's loggers (access log by route template)."""
+    """Uvicorn's logging set-up plus the service's loggers (access log by route template);
+    every line starts with its time in UTC (ISO 8601, milliseconds)."""
     from uvicorn.config import LOGGING_CONFIG
+    from uvicorn.logging import AccessFormatter, DefaultFormatter
 
     config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
+    for name, base in (("default", DefaultFormatter), ("access", AccessFormatter)):
+        formatter = config["formatters"][name]
+        formatter["()"] = functools.partial(_in_utc, base)
+        formatter["fmt"] = "%(asctime)s.%(msecs)03dZ " + formatter["fmt"]
+        formatter["datefmt"] = "%Y-%m-%dT%H:%M:%S"
     config["loggers"]["oncoboard"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
     return config
+
+
+def _in_utc(base: type[logging.Formatter], **options: Any) -> logging.Formatter:
+    formatter = base(**options)
+    formatter.converter = time.gmtime
+    return formatter
 
 
 def _loopback(host: str) -> bool:
