@@ -377,3 +377,26 @@ def test_errors_inherit_matching_builtins():
     assert issubclass(errors.StoreConfigError, ValueError)
     for name in PUBLIC["oncoboard.errors"] - {"Problem"}:
         assert issubclass(getattr(errors, name), errors.OncoboardError)
+
+
+def test_the_error_overview_names_every_oncoboard_error():
+    """errors.py draws the whole exception tree: a new error class must be added there."""
+    import importlib
+    import pkgutil
+
+    import oncoboard
+    from oncoboard import errors
+
+    for module in pkgutil.walk_packages(oncoboard.__path__, "oncoboard."):
+        # __main__ runs the command line; Alembic's scripts run only under Alembic
+        if not module.name.endswith("__main__") and ".migrations" not in module.name:
+            importlib.import_module(module.name)
+    found, todo = set(), [errors.OncoboardError]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            if sub.__module__.startswith("oncoboard.") and not sub.__name__.startswith("_"):
+                found.add(sub.__name__)
+            todo.append(sub)
+    assert len(found) >= 15  # 9 in errors.py, 6 beside their code (November 2026)
+    missing = sorted(name for name in found if f" {name} " not in errors.__doc__)
+    assert not missing, f"add to the overview in oncoboard/errors.py: {missing}"

@@ -10,9 +10,22 @@ matching builtin so callers can catch either::
     │   └── GeometryError                  a mask's grid does not match its image
     ├── KnowledgeError (ValueError)        packaged knowledge data is malformed
     ├── NormalizationError (ValueError)    an HGVS change or exon number cannot be normalised
-    └── StoreError                         the case store failed
-        ├── StoreConfigError (ValueError)  bad database URL or data directory
-        └── CaseNotFoundError (LookupError) no such patient or version
+    ├── StoreError                         the case store failed
+    │   ├── StoreConfigError (ValueError)  bad database URL or data directory
+    │   └── CaseNotFoundError (LookupError) no such patient or version
+    │
+    │   defined next to the code that raises them:
+    ├── CohortError (ValueError)           a cohort run or its output folder cannot be used
+    │                                      (oncoboard.cohort)
+    ├── DeidentificationError (ValueError) a weak secret, a bad policy (oncoboard.io.deidentify)
+    ├── StudyError (ValueError)            a cBioPortal study cannot be written or read
+    │                                      (oncoboard.io.cbioportal_study)
+    ├── OutOfDomain (ValueError)           a patient outside a prognosis model's domain
+    │                                      (oncoboard.prognosis)
+    ├── UnknownModelError (LookupError)    no shipped prognosis model has that id
+    │                                      (oncoboard.prognosis)
+    └── SettingsError                      unsafe or invalid service settings
+                                           (oncoboard.service)
 
 Messages say what was expected, show the offending value with ``!r`` and where it came from
 (file, record, field).
