@@ -125,7 +125,7 @@ def test_concurrent_importers_get_contiguous_versions(db_url: str) -> None:
     def work(worker: int) -> None:
         try:
             with Store.open(db_url, actor=f"worker-{worker}") as store:
-                barrier.wait()
+                barrier.wait(timeout=60)
                 for i in range(per_thread):
                     document = {"patient_id": "P-RACE", "worker": worker, "i": i}
                     results.append(
@@ -139,6 +139,7 @@ def test_concurrent_importers_get_contiguous_versions(db_url: str) -> None:
                     )
         except BaseException as exc:  # reported below
             errors.append(exc)
+            barrier.abort()  # the others stop waiting for this one
 
     threads = [threading.Thread(target=work, args=(w,)) for w in range(n_threads)]
     for thread in threads:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -10,7 +15,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from oncoboard.errors import StoreError
 from oncoboard.store import Store
-from oncoboard.store._engine import make_engine
+from oncoboard.store._engine import READ_ONLY, make_engine
 from oncoboard.store._schema import Base, CaseVersionRow
 
 
@@ -86,3 +91,45 @@ def test_the_database_refuses_to_change_the_audit_trail(db_url: str, statement: 
         engine.dispose()
     with Store.open(db_url) as store:
         assert store.audit_events()[: len(before)] == before
+
+
+def test_a_new_sqlite_store_opens_while_another_connection_reads_it(tmp_path: Path) -> None:
+    """Switching a file to the write-ahead log needs it to itself, and SQLite refuses at once
+    (no busy wait) while another connection holds the write lock: two processes opening a
+    new store together failed with "database is locked". The switch now waits for the lock,
+    and a file already in the write-ahead log is not switched again."""
+    path = tmp_path / "store.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("CREATE TABLE other_writer (x)")
+    other.execute("BEGIN IMMEDIATE")  # holds the write lock (rollback journal)
+    other.execute("INSERT INTO other_writer VALUES (1)")
+    opened: list[Store] = []
+    failed: list[BaseException] = []
+
+    def open_store() -> None:
+        try:
+            opened.append(Store.open(f"sqlite:///{path}"))
+        except BaseException as exc:  # reported below
+            failed.append(exc)
+
+    thread = threading.Thread(target=open_store)
+    thread.start()
+    time.sleep(0.3)  # Store.open is waiting for the lock
+    assert not failed and not opened
+    other.execute("COMMIT")
+    other.close()
+    thread.join(timeout=30)
+    assert failed == [] and len(opened) == 1
+    with opened[0] as store:
+        assert store.list_patients() == []
+    check = sqlite3.connect(path, isolation_level=None)
+    assert check.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    check.execute("BEGIN IMMEDIATE")  # a writer in the write-ahead log holds up no reader,
+    engine = make_engine(f"sqlite:///{path}")  # nor a new connection
+    started = time.monotonic()
+    with engine.connect().execution_options(**{READ_ONLY: True}) as reader:
+        assert reader.execute(text("SELECT count(*) FROM patients")).scalar() == 0
+    assert time.monotonic() - started < 5
+    engine.dispose()
+    check.execute("ROLLBACK")
+    check.close()
