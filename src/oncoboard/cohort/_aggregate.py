@@ -231,8 +231,8 @@ def aggregate(
     rows = rows.select("sid", "file", "line", "kid").sort("file", "line").with_row_index("ord")
 
     def where(index: int) -> tuple[str, int]:
-        file, line = first_seen.row(index)[2:4]
-        return files[file], line
+        row = first_seen.row(index, named=True)
+        return files[row["file"]], row["line"]
 
     tables = evaluate_keys(first_seen["key"].to_list(), where, specimen=specimen, kb=kb)
     info = tables.keys.with_columns(kid=first_seen["kid"], lid=_rank("label")).drop("key")
