@@ -73,6 +73,23 @@ def test_pyarrow_and_checked_readers_read_the_same_cells() -> None:
     assert fast["Hugo_Symbol"][2] == "TP\t53"
 
 
+def test_a_block_without_quotes_is_read_as_the_checked_reader_reads_it() -> None:
+    # no quote byte: pyarrow's tokenizer runs without quoting (a faster path)
+    data = b"".join(
+        [
+            _line({SAMPLE: "S1", GENE: "PIK3CA", CHANGE: "p.H1047R"}),
+            _line({SAMPLE: "S\u00e9", GENE: "ESR1", CHANGE: "p.D538G"}, end="\r\n"),
+            _line({SAMPLE: "S3", GENE: "TP53", CHANGE: "", LAST: "last"}),
+        ]
+    )
+    assert b'"' not in data
+    fast, checked = _both(data)
+    assert fast is not None
+    assert fast.equals(checked)
+    assert fast["Tumor_Sample_Barcode"].to_list() == ["S1", "S\u00e9", "S3"]
+    assert fast["HGVSp_Short"].to_list() == ["p.H1047R", "p.D538G", ""]
+
+
 @pytest.mark.parametrize(
     ("data", "checked_raises"),
     [

@@ -435,6 +435,9 @@ class _Counts:
 
 _STATISTICS = {"findings": ["sample", "rank", "kind", "level"], "notes": ["sample", "kind"]}
 """Columns given min/max statistics in the streamed tables (the others are long texts)."""
+_PLAIN = {"findings": {"sample", "biomarker", "matched", "source"}, "notes": {"source"}}
+"""Columns written without a dictionary (nearly one value per row: the dictionary would be
+built, then dropped, for nothing)."""
 
 
 def annotate_cohort_to(
@@ -476,6 +479,9 @@ def annotate_cohort_to(
                             store_schema=False,
                             # min/max statistics of long texts cost a fifth of the writing
                             write_statistics=_STATISTICS.get(name, True),
+                            use_dictionary=[
+                                c for c in table.column_names if c not in _PLAIN.get(name, ())
+                            ],
                         )
                     writers[name].write_table(table)
                 used = set(result.findings["evidence_ref"].unique().to_list())
