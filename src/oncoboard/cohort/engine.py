@@ -23,7 +23,7 @@ import math
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -440,6 +440,26 @@ _PLAIN = {"findings": {"sample", "biomarker", "matched", "source"}, "notes": {"s
 built, then dropped, for nothing)."""
 
 
+def _append(
+    writers: dict[str, pq.ParquetWriter], folder: Path, name: str, frame: pl.DataFrame
+) -> None:
+    """Append ``frame`` to the Parquet file of table ``name`` (opened on first use)."""
+    # polars' own string views, not a copy as large strings; without the Arrow schema in the
+    # file, readers see plain Parquet strings
+    table = frame.to_arrow(compat_level=pl.CompatLevel.newest())
+    if name not in writers:
+        writers[name] = pq.ParquetWriter(
+            folder / f"{name}.parquet",
+            table.schema,
+            compression="lz4",
+            store_schema=False,
+            # min/max statistics of long texts cost a fifth of the writing
+            write_statistics=_STATISTICS.get(name, True),
+            use_dictionary=[c for c in table.column_names if c not in _PLAIN.get(name, ())],
+        )
+    writers[name].write_table(table)
+
+
 def annotate_cohort_to(
     inputs: Sequence[Path | str] | Path | str,
     out: Path | str,
@@ -461,33 +481,28 @@ def annotate_cohort_to(
     kb = knowledge_base()
     counts = _Counts()
     evidence: dict[str, str] = {}
-    with staged_folder(out) as staging:
+    with (
+        staged_folder(out) as staging,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="oncoboard-write") as pool,
+    ):
         writers: dict[str, pq.ParquetWriter] = {}
+        written: Future[None] | None = None
         try:
             for result in _results(
                 files, engine, scheduler, workers, clinical, specimen, progress, block_bytes
             ):
-                for name in ("findings", "samples", "notes"):
-                    # polars' own string views, not a copy as large strings; without the
-                    # Arrow schema in the file, readers see plain Parquet strings
-                    table = getattr(result, name).to_arrow(compat_level=pl.CompatLevel.newest())
-                    if name not in writers:
-                        writers[name] = pq.ParquetWriter(
-                            staging / f"{name}.parquet",
-                            table.schema,
-                            compression="lz4",
-                            store_schema=False,
-                            # min/max statistics of long texts cost a fifth of the writing
-                            write_statistics=_STATISTICS.get(name, True),
-                            use_dictionary=[
-                                c for c in table.column_names if c not in _PLAIN.get(name, ())
-                            ],
-                        )
-                    writers[name].write_table(table)
+                # the findings (the largest table) are written beside the other two, which
+                # shortens the tail after the last bucket; each file gets its tables in order
+                written = pool.submit(_append, writers, staging, "findings", result.findings)
+                _append(writers, staging, "samples", result.samples)
+                _append(writers, staging, "notes", result.notes)
                 used = set(result.findings["evidence_ref"].unique().to_list())
                 evidence.update((k, v) for k, v in result.evidence.items() if k in used)
                 counts.add(result)
+                written.result()
         finally:
+            if written is not None:
+                wait([written])  # its file is not closed while it writes
             for writer in writers.values():
                 writer.close()
         pl.DataFrame(sorted(evidence.items()), schema=EVIDENCE_SCHEMA, orient="row").write_parquet(
