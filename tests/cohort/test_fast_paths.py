@@ -181,6 +181,26 @@ def test_key_tables_start_over_at_the_cache_limit(
     assert all(len(known.keys) <= 200 for known in _keys._KNOWN.values())
 
 
+def test_an_evaluated_key_is_held_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A prefetched key's Python result leaves the row cache once its bucket has joined it
+    (the tables hold it), and is not evaluated again."""
+    rows = [_row(p, g, f"p.{c}") for p in IDS[:60] for g, c in PATIENTS[p]]
+    path = write_gdc(tmp_path / "cohort.maf", rows)
+    monkeypatch.setattr(_keys, "_KNOWN", {})
+    monkeypatch.setattr(_keys, "_CACHE", {})
+    evaluated: list[str] = []
+    evaluate = _keys._evaluate
+    monkeypatch.setattr(
+        _keys, "_evaluate", lambda f, key, *a: evaluated.append(key) or evaluate(f, key, *a)
+    )
+    first = annotate_cohort(path)
+    distinct = {str(k) for known in _keys._KNOWN.values() for k in known.keys}
+    assert len(evaluated) == len(set(evaluated)) == len(distinct) > 50
+    assert _keys._CACHE == {}
+    assert annotate_cohort(path).findings.equals(first.findings)
+    assert len(evaluated) == len(distinct)  # the second run evaluated nothing
+
+
 def test_quick_checks_pass_what_the_reader_accepts_and_refuse_what_it_refuses(
     tmp_path: Path,
 ) -> None:

@@ -8,8 +8,9 @@ tables joined to every row with that key, so the per-row work is columnar. Crite
 the whole sample (reversions) are flagged here and decided per sample in
 :mod:`oncoboard.cohort._aggregate`.
 
-Results are cached per process (keyed by header, specimen and key): a Dask worker evaluates a
-key once however many partitions carry it.
+Results are kept per process, as tables per specimen and knowledge-base version (a key's
+Python result lives only from its prefetch to the first call that joins it): a Dask worker
+evaluates a key once however many partitions carry it.
 """
 
 from __future__ import annotations
@@ -99,7 +100,8 @@ def _entries_by_gene(kb: KnowledgeBase) -> dict[str, tuple[int, ...]]:
 
 
 _CACHE: dict[tuple[str | None, str, str], _Evaluated] = {}
-_CACHE_LIMIT = 500_000  # about 0.5 GB; a cohort with more distinct variants re-evaluates some
+"""Keys evaluated ahead (:func:`prefetch_keys`) and not yet in the tables (``_Known``)."""
+_CACHE_LIMIT = 500_000  # keys in the tables: ~0.15 GB; a larger cohort re-evaluates some
 
 
 def _row_of(file: str, key: str, line: int) -> Row:
@@ -178,9 +180,10 @@ def prefetch_keys(keys: Sequence[str], *, specimen: SpecimenType | None, kb: Kno
     keys whose row is invalid are skipped, for :func:`evaluate_keys` to report with their
     line. Returns the number evaluated."""
     done = 0
+    known = _known(specimen, kb)
     for key in keys:
         cache_key = (specimen.value if specimen else None, kb.version, key)
-        if cache_key in _CACHE:
+        if cache_key in _CACHE or key in known.keys:
             continue
         try:
             found = _evaluate("-", key, 0, specimen, kb)
@@ -221,6 +224,11 @@ _KNOWN: dict[tuple[str | None, str], _Known] = {}
 _KNOWN_LOCK = threading.Lock()
 
 
+def _known(specimen: SpecimenType | None, kb: KnowledgeBase) -> _Known:
+    with _KNOWN_LOCK:
+        return _KNOWN.setdefault((specimen.value if specimen else None, kb.version), _Known())
+
+
 def evaluate_keys(
     keys: Sequence[str],
     where: Callable[[int], tuple[str, int]],
@@ -237,10 +245,8 @@ def evaluate_keys(
         If the row a key stands for is invalid (e.g. an unknown ``NCBI_Build``), located at
         the line given for it.
     """
-    version = kb.version
     specimen_value = specimen.value if specimen else None
-    with _KNOWN_LOCK:
-        known = _KNOWN.setdefault((specimen_value, version), _Known())
+    known = _known(specimen, kb)
     with known.lock:
         if len(known.keys) + len(keys) > _CACHE_LIMIT:
             known.clear()  # start over (every key of this call is then added below)
@@ -248,14 +254,11 @@ def evaluate_keys(
         for index, key in enumerate(keys):
             if key in known.keys or key in new:
                 continue
-            cache_key = (specimen_value, version, key)
-            found = _CACHE.get(cache_key)
+            # a prefetched result moves into the tables: it is held once
+            found = _CACHE.pop((specimen_value, kb.version, key), None)
             if found is None:
                 file, line = where(index)
                 found = _evaluate(file, key, line, specimen, kb)
-                if len(_CACHE) >= _CACHE_LIMIT:
-                    _CACHE.clear()
-                _CACHE[cache_key] = found
             new[key] = found
         if new:
             known.add(list(new.values()))
