@@ -345,8 +345,13 @@ def _biomarker_ids(
     if not reversions.is_empty():
         texts = pl.concat([texts, reversions.select("biomarker")])
     table = texts.unique().with_columns(bid=_rank("biomarker"))
+    # one row per label: keys differing in what the label does not show (exon, transcript,
+    # a read-back cell) share it, and a row per key would repeat each hit once per such key
     labels = (
-        info.select("lid", "label").drop_nulls().join(table, left_on="label", right_on="biomarker")
+        info.select("lid", "label")
+        .drop_nulls()
+        .unique("lid")
+        .join(table, left_on="label", right_on="biomarker")
     )
     regular = regular.join(labels.select("lid", "bid"), on="lid")
     columns = ["sid", "ord", "entry", "criterion", "spec", "bid", "order"]

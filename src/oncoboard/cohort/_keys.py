@@ -8,9 +8,9 @@ tables joined to every row with that key, so the per-row work is columnar. Crite
 the whole sample (reversions) are flagged here and decided per sample in
 :mod:`oncoboard.cohort._aggregate`.
 
-Results are kept per process, as tables per specimen and knowledge-base version (a key's
-Python result lives only from its prefetch to the first call that joins it): a Dask worker
-evaluates a key once however many partitions carry it.
+Results are kept per process, as tables per specimen and knowledge-base version, up to
+:data:`_CACHE_LIMIT` keys: a key is evaluated once however many blocks, buckets or (on a Dask
+worker) partitions carry it.
 """
 
 from __future__ import annotations
@@ -80,9 +80,19 @@ class KeyTables:
 
 @dataclass(frozen=True, slots=True)
 class _Evaluated:
-    row: dict[str, object]
+    key: str
+    row: tuple[object, ...]  # the values of KEY_SCHEMA, in its order
     hits: tuple[tuple[int, int, int, str], ...]
     evidence: tuple[str, str] | None
+
+    @classmethod
+    def of(
+        cls,
+        row: dict[str, object],
+        hits: tuple[tuple[int, int, int, str], ...] = (),
+        evidence: tuple[str, str] | None = None,
+    ) -> _Evaluated:
+        return cls(str(row["key"]), tuple(row.get(n) for n in KEY_SCHEMA), hits, evidence)
 
 
 @cache
@@ -99,9 +109,7 @@ def _entries_by_gene(kb: KnowledgeBase) -> dict[str, tuple[int, ...]]:
     return {gene: tuple(numbers) for gene, numbers in index.items()}
 
 
-_CACHE: dict[tuple[str | None, str, str], _Evaluated] = {}
-"""Keys evaluated ahead (:func:`prefetch_keys`) and not yet in the tables (``_Known``)."""
-_CACHE_LIMIT = 500_000  # keys in the tables: ~0.15 GB; a larger cohort re-evaluates some
+_CACHE_LIMIT = 1_000_000  # keys in the tables (~0.3 KB each); a larger cohort re-evaluates
 
 
 def _row_of(file: str, key: str, line: int) -> Row:
@@ -118,19 +126,15 @@ def _evaluate(
     normalized = normalize_calls([call], specimen=specimen)
     base: dict[str, object] = {"key": key}
     if normalized.filtered:
-        return _Evaluated(
-            {**base, "status": "filtered", "note": f"FILTER {call.filter}; not interpreted"},
-            (),
-            None,
+        return _Evaluated.of(
+            {**base, "status": "filtered", "note": f"FILTER {call.filter}; not interpreted"}
         )
     if normalized.unparsable:
         reason = normalized.unparsable[0][1]
-        return _Evaluated(
-            {**base, "status": "unparsable", "note": f"{reason}; not interpreted"}, (), None
-        )
+        return _Evaluated.of({**base, "status": "unparsable", "note": f"{reason}; not interpreted"})
     if normalized.needs_annotation:
         note = f"{call.chromosome}:{call.position} {call.ref}>{call.alt}"
-        return _Evaluated({**base, "status": "needs_annotation", "note": note}, (), None)
+        return _Evaluated.of({**base, "status": "needs_annotation", "note": note})
     alteration = normalized.alterations[0]
     oncogenicity = call_oncogenicity(alteration)
 
@@ -172,28 +176,32 @@ def _evaluate(
         "protein_change": alteration.protein_change,
         "change": alteration.protein_change or alteration.hgvs_c,
     }
-    return _Evaluated(row, hits, (ref, text))
+    return _Evaluated.of(row, hits, (ref, text))
 
 
 def prefetch_keys(keys: Sequence[str], *, specimen: SpecimenType | None, kb: KnowledgeBase) -> int:
-    """Evaluate the keys not yet cached (e.g. in a thread while the next block is parsed);
-    keys whose row is invalid are skipped, for :func:`evaluate_keys` to report with their
-    line. Returns the number evaluated."""
-    done = 0
+    """Evaluate the keys not yet in the tables and add them (e.g. in a thread while the next
+    block is parsed); keys whose row is invalid are skipped, for :func:`evaluate_keys` to
+    report with their line, and so are keys past the tables' limit. Returns the number
+    added."""
     known = _known(specimen, kb)
+    found: dict[str, _Evaluated] = {}
+    room = _CACHE_LIMIT - len(known.keys)
     for key in keys:
-        cache_key = (specimen.value if specimen else None, kb.version, key)
-        if cache_key in _CACHE or key in known.keys:
+        if len(found) >= room:
+            break
+        if key in known.keys or key in found:
             continue
         try:
-            found = _evaluate("-", key, 0, specimen, kb)
+            found[key] = _evaluate("-", key, 0, specimen, kb)
         except (GenomicFileError, ValueError):
             continue
-        if len(_CACHE) >= _CACHE_LIMIT:
-            _CACHE.clear()
-        _CACHE[cache_key] = found
-        done += 1
-    return done
+    with known.lock:
+        new = [f for f in found.values() if f.key not in known.keys]
+        if new and len(known.keys) + len(new) <= _CACHE_LIMIT:
+            known.add(new)
+            return len(new)
+    return 0
 
 
 class _Known:
@@ -213,9 +221,9 @@ class _Known:
 
     def add(self, found: Sequence[_Evaluated]) -> None:
         rows = [f.row for f in found]
-        hits = [(f.row["key"], *hit) for f in found for hit in f.hits]
-        self.keys.update(str(f.row["key"]) for f in found)
-        self.rows = pl.concat([self.rows, pl.DataFrame(rows, schema=KEY_SCHEMA)])
+        hits = [(f.key, *hit) for f in found for hit in f.hits]
+        self.keys.update(f.key for f in found)
+        self.rows = pl.concat([self.rows, pl.DataFrame(rows, schema=KEY_SCHEMA, orient="row")])
         self.hits = pl.concat([self.hits, pl.DataFrame(hits, schema=HIT_SCHEMA, orient="row")])
         self.evidence.update(f.evidence for f in found if f.evidence is not None)
 
@@ -245,21 +253,18 @@ def evaluate_keys(
         If the row a key stands for is invalid (e.g. an unknown ``NCBI_Build``), located at
         the line given for it.
     """
-    specimen_value = specimen.value if specimen else None
     known = _known(specimen, kb)
     with known.lock:
-        if len(known.keys) + len(keys) > _CACHE_LIMIT:
+        missing = [index for index, key in enumerate(keys) if key not in known.keys]
+        if len(known.keys) + len(missing) > _CACHE_LIMIT:
             known.clear()  # start over (every key of this call is then added below)
+            missing = list(range(len(keys)))
         new: dict[str, _Evaluated] = {}
-        for index, key in enumerate(keys):
-            if key in known.keys or key in new:
-                continue
-            # a prefetched result moves into the tables: it is held once
-            found = _CACHE.pop((specimen_value, kb.version, key), None)
-            if found is None:
+        for index in missing:
+            key = keys[index]
+            if key not in new:
                 file, line = where(index)
-                found = _evaluate(file, key, line, specimen, kb)
-            new[key] = found
+                new[key] = _evaluate(file, key, line, specimen, kb)
         if new:
             known.add(list(new.values()))
         rows, hits, evidence = known.rows, known.hits, dict(known.evidence)
