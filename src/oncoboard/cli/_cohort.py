@@ -77,6 +77,15 @@ def annotate(
         SpecimenType | None,
         typer.Option("--specimen", help="Specimen of every sample (tissue, plasma, ...)."),
     ] = None,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            "--processes",
+            min=0,
+            help="Local engine: helper processes for many distinct variants "
+            "(default: one per core beyond the first; 0: none).",
+        ),
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the run's summary as JSON on stdout.")
     ] = False,
@@ -93,6 +102,7 @@ def annotate(
         raise _fail(f"--engine must be one of {', '.join(ENGINES)}", 2)
     if clinical_format not in CLINICAL_FORMATS:
         raise _fail(f"--clinical-format must be one of {', '.join(CLINICAL_FORMATS)}", 2)
+    from oncoboard.cohort._keys import helper_count
     from oncoboard.cohort.engine import annotate_cohort_to
 
     start = time.perf_counter()
@@ -107,6 +117,7 @@ def annotate(
             clinical=clinical,
             specimen=specimen,
             progress=progress and not as_json,
+            processes=helper_count() if processes is None else processes,
         )
     except OncoboardError as exc:
         raise _fail(str(exc), 1) from exc

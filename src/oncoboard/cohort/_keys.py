@@ -15,9 +15,21 @@ worker) partitions carry it.
 
 from __future__ import annotations
 
+import io
+import multiprocessing
+import os
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    BrokenExecutor,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    wait,
+)
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
@@ -34,10 +46,24 @@ from oncoboard.genomics.oncogenicity import OncogenicityCall, call_oncogenicity
 from oncoboard.io._tabular import Row
 from oncoboard.io.maf import maf_variant
 from oncoboard.knowledge.genes import gene_table
-from oncoboard.knowledge.therapies import GeneCriterion, KnowledgeBase, MutationCriterion
+from oncoboard.knowledge.therapies import (
+    GeneCriterion,
+    KnowledgeBase,
+    MutationCriterion,
+    knowledge_base,
+)
 from oncoboard.model import SampleOrigin, SpecimenType
 
-__all__ = ["HIT_SCHEMA", "KEY_SCHEMA", "KeyTables", "evaluate_keys", "prefetch_keys"]
+__all__ = [
+    "HIT_SCHEMA",
+    "KEY_SCHEMA",
+    "KeyHelpers",
+    "KeyTables",
+    "evaluate_keys",
+    "helper_count",
+    "key_helpers",
+    "prefetch_keys",
+]
 
 SPECIFICITY_ORDER = {s.value: i for i, s in enumerate(Specificity)}
 
@@ -179,29 +205,153 @@ def _evaluate(
     return _Evaluated.of(row, hits, (ref, text))
 
 
-def prefetch_keys(keys: Sequence[str], *, specimen: SpecimenType | None, kb: KnowledgeBase) -> int:
-    """Evaluate the keys not yet in the tables and add them (e.g. in a thread while the next
-    block is parsed); keys whose row is invalid are skipped, for :func:`evaluate_keys` to
-    report with their line, and so are keys past the tables' limit. Returns the number
-    added."""
-    known = _known(specimen, kb)
-    found: dict[str, _Evaluated] = {}
-    room = _CACHE_LIMIT - len(known.keys)
+_SHARED_KEYS = 16_384
+"""New keys in one prefetch from which helper processes take a share of the work."""
+_CHUNK_KEYS = 4_096  # keys per task of a helper (~0.25 s)
+
+
+def helper_count() -> int:
+    """A default number of helper processes: one per core beyond the first, at most 7."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(0, min(7, cores - 1))
+
+
+@dataclass(frozen=True, slots=True)
+class KeyHelpers:
+    """Helper processes for :func:`prefetch_keys` (see :func:`key_helpers`)."""
+
+    pool: Executor
+    processes: int
+
+
+@contextmanager
+def key_helpers(processes: int) -> Iterator[KeyHelpers | None]:
+    """``processes`` helper processes (none for 0), started at their first task and
+    stopped on exit. They are spawned, not forked from a process running threads: like any
+    spawned process, they import the caller's ``__main__``, so a script that uses them needs
+    the ``if __name__ == "__main__":`` guard (the ``oncoboard`` command has it)."""
+    if processes <= 0:
+        yield None
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(processes, mp_context=context) as pool:
+        yield KeyHelpers(pool, processes)
+
+
+def _evaluate_some(
+    keys: Sequence[str], specimen: SpecimenType | None, kb: KnowledgeBase
+) -> list[_Evaluated]:
+    """The keys that evaluate; an invalid row is skipped (:func:`evaluate_keys` reports it,
+    located)."""
+    found = []
     for key in keys:
-        if len(found) >= room:
-            break
-        if key in known.keys or key in found:
-            continue
         try:
-            found[key] = _evaluate("-", key, 0, specimen, kb)
+            found.append(_evaluate("-", key, 0, specimen, kb))
         except (GenomicFileError, ValueError):
             continue
+    return found
+
+
+def _helper_task(
+    keys: list[str], specimen: SpecimenType | None, version: str
+) -> tuple[bytes, bytes, dict[str, str]] | None:
+    """In a helper process: the tables of ``keys`` as Arrow IPC, or ``None`` if this
+    process's knowledge base is not ``version``."""
+    kb = knowledge_base()
+    if kb.version != version:
+        return None
+    rows, hits, evidence = _tables(_evaluate_some(keys, specimen, kb))
+    return _ipc(rows), _ipc(hits), evidence
+
+
+def _ipc(frame: pl.DataFrame) -> bytes:
+    sink = io.BytesIO()
+    frame.write_ipc(sink)
+    return sink.getvalue()
+
+
+def prefetch_keys(
+    keys: Sequence[str],
+    *,
+    specimen: SpecimenType | None,
+    kb: KnowledgeBase,
+    helpers: KeyHelpers | None = None,
+) -> tuple[int, int]:
+    """Evaluate the keys not yet in the tables and add them (e.g. in a thread while the next
+    block is parsed); keys whose row is invalid are skipped, for :func:`evaluate_keys` to
+    report with their line, and so are keys past the tables' limit.
+
+    With ``helpers`` (:func:`key_helpers`) and at least :data:`_SHARED_KEYS` new keys of
+    the default knowledge base, helper processes evaluate chunks from the end while this
+    thread works from the start (the GIL allows one evaluating thread per process); a chunk
+    whose helper fails is evaluated here. Returns the number of keys added by this process
+    and by helpers.
+    """
+    known = _known(specimen, kb)
+    room = max(0, _CACHE_LIMIT - len(known.keys))
+    todo = [key for key in dict.fromkeys(keys) if key not in known.keys][:room]
+    chunks = [todo[n : n + _CHUNK_KEYS] for n in range(0, len(todo), _CHUNK_KEYS)]
+    shared = helpers is not None and len(todo) >= _SHARED_KEYS and kb is knowledge_base()
+    found: list[_Evaluated] = []
+    tables: list[tuple[pl.DataFrame, pl.DataFrame, dict[str, str]]] = []
+    front, back = 0, len(chunks)
+    running: list[tuple[int, Future[tuple[bytes, bytes, dict[str, str]] | None]]] = []
+    depth = 2 * helpers.processes if helpers is not None and shared else 0
+    while front < back or running:
+        while helpers is not None and front < back and len(running) < depth:
+            try:
+                task = helpers.pool.submit(_helper_task, chunks[back - 1], specimen, kb.version)
+            except BrokenExecutor:  # a helper died: the rest is done here
+                depth = 0
+                break
+            back -= 1
+            running.append((back, task))
+        finished = [item for item in running if item[1].done()]
+        if not finished and front < back:
+            found += _evaluate_some(chunks[front], specimen, kb)
+            front += 1
+            continue
+        if not finished:
+            wait([future for _, future in running], return_when=FIRST_COMPLETED)
+            continue
+        for item in finished:
+            running.remove(item)
+            number, future = item
+            result = None if future.exception() else future.result()
+            if result is None:  # failed, or another knowledge base: done here
+                found += _evaluate_some(chunks[number], specimen, kb)
+            else:
+                rows_ipc, hits_ipc, evidence = result
+                rows, hits = pl.read_ipc(io.BytesIO(rows_ipc)), pl.read_ipc(io.BytesIO(hits_ipc))
+                tables.append((rows, hits, evidence))
     with known.lock:
-        new = [f for f in found.values() if f.key not in known.keys]
-        if new and len(known.keys) + len(new) <= _CACHE_LIMIT:
-            known.add(new)
-            return len(new)
-    return 0
+        own = [f for f in found if f.key not in known.keys]
+        if own and len(known.keys) + len(own) <= _CACHE_LIMIT:
+            known.add(*_tables(own))
+        else:
+            own = []
+        helped = 0
+        for rows, hits, evidence in tables:
+            fresh = [key for key in rows["key"].to_list() if key not in known.keys]
+            if len(fresh) < rows.height:  # some were added meanwhile
+                rows = rows.filter(pl.col("key").is_in(fresh))
+                hits = hits.filter(pl.col("key").is_in(fresh))
+            if rows.height and len(known.keys) + rows.height <= _CACHE_LIMIT:
+                known.add(rows, hits, evidence)
+                helped += rows.height
+    return len(own), helped
+
+
+def _tables(
+    found: Sequence[_Evaluated],
+) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, str]]:
+    rows = pl.DataFrame([f.row for f in found], schema=KEY_SCHEMA, orient="row")
+    hits = [(f.key, *hit) for f in found for hit in f.hits]
+    evidence = dict(f.evidence for f in found if f.evidence is not None)
+    return rows, pl.DataFrame(hits, schema=HIT_SCHEMA, orient="row"), evidence
 
 
 class _Known:
@@ -219,13 +369,12 @@ class _Known:
         self.hits = pl.DataFrame(schema=HIT_SCHEMA)
         self.evidence: dict[str, str] = {}
 
-    def add(self, found: Sequence[_Evaluated]) -> None:
-        rows = [f.row for f in found]
-        hits = [(f.key, *hit) for f in found for hit in f.hits]
-        self.keys.update(f.key for f in found)
-        self.rows = pl.concat([self.rows, pl.DataFrame(rows, schema=KEY_SCHEMA, orient="row")])
-        self.hits = pl.concat([self.hits, pl.DataFrame(hits, schema=HIT_SCHEMA, orient="row")])
-        self.evidence.update(f.evidence for f in found if f.evidence is not None)
+    def add(self, rows: pl.DataFrame, hits: pl.DataFrame, evidence: dict[str, str]) -> None:
+        """Add keys not in the tables yet (``rows``), with their hits and evidence."""
+        self.keys.update(rows["key"].to_list())
+        self.rows = pl.concat([self.rows, rows])
+        self.hits = pl.concat([self.hits, hits])
+        self.evidence.update(evidence)
 
 
 _KNOWN: dict[tuple[str | None, str], _Known] = {}
@@ -266,7 +415,7 @@ def evaluate_keys(
                 file, line = where(index)
                 new[key] = _evaluate(file, key, line, specimen, kb)
         if new:
-            known.add(list(new.values()))
+            known.add(*_tables(list(new.values())))
         rows, hits, evidence = known.rows, known.hits, dict(known.evidence)
     wanted = pl.DataFrame({"key": keys}, schema={"key": pl.String()})
     return KeyTables(

@@ -4,9 +4,10 @@ Both run the same two steps. *Read*: each block of the input (a byte range of a 
 MAF, Parquet row groups) becomes rows of ``sample``, ``file``, ``line`` and variant ``key``,
 split into buckets by a hash of the sample (:func:`bucket_count` buckets, the same for every
 engine). *Aggregate*: each bucket (whole samples) is annotated in columns
-(:mod:`oncoboard.cohort._aggregate`). The local engine parses two blocks at a time, keeps the
-rows in memory (or spills them to Parquet by bucket for large inputs) and aggregates two
-buckets at a time; :func:`annotate_cohort_to` appends each bucket's tables to the output as it
+(:mod:`oncoboard.cohort._aggregate`). The local engine parses two blocks at a time (a
+block's new variant keys are evaluated in a thread meanwhile, with helper processes when
+there are many), keeps the rows in memory (or spills them to Parquet by bucket for large
+inputs) and aggregates two buckets at a time; :func:`annotate_cohort_to` appends each bucket's tables to the output as it
 is ready, so memory holds buckets, not the cohort. The Dask engine runs the same functions as
 tasks on a cluster (a ``LocalCluster`` by default). The tables list the buckets in order and
 each sample's findings in report order, so both engines give identical tables.
@@ -35,7 +36,7 @@ import pyarrow.parquet as pq
 from oncoboard._staging import staged_folder
 from oncoboard._version import __version__
 from oncoboard.cohort._aggregate import Aggregated, aggregate
-from oncoboard.cohort._keys import prefetch_keys
+from oncoboard.cohort._keys import key_helpers, prefetch_keys
 from oncoboard.cohort._read import DEFAULT_BLOCK_BYTES, Block, plan_blocks, read_block
 from oncoboard.cohort._schema import (
     EVIDENCE_SCHEMA,
@@ -218,6 +219,7 @@ def annotate_cohort(
     specimen: SpecimenType | None = None,
     progress: bool = False,
     block_bytes: int = DEFAULT_BLOCK_BYTES,
+    processes: int = 0,
 ) -> CohortAnnotation:
     """Annotate every sample of MAF/Parquet ``inputs`` as ``oncoboard annotate`` does one.
 
@@ -236,6 +238,11 @@ def annotate_cohort(
         subtype is checked against each entry's context; treatment history stays unknown.
     specimen
         Specimen type of every sample (tissue, plasma), for entries that name a specimen.
+    processes
+        Local engine: helper processes that evaluate a block's distinct variants beside this
+        one when it has many new ones (``oncoboard cohort annotate`` starts one per core
+        beyond the first). They are spawned: a script that asks for them needs the
+        ``if __name__ == "__main__":`` guard, as with a Dask local cluster.
 
     Raises
     ------
@@ -246,7 +253,9 @@ def annotate_cohort(
     """
     files = _files_of(inputs)
     results = list(
-        _results(files, engine, scheduler, workers, clinical, specimen, progress, block_bytes)
+        _results(
+            files, engine, scheduler, workers, clinical, specimen, progress, block_bytes, processes
+        )
     )
     return _combine(results, knowledge_base(), files, engine)
 
@@ -267,6 +276,7 @@ def _results(
     specimen: SpecimenType | None,
     progress: bool,
     block_bytes: int,
+    processes: int,
 ) -> Iterator[Aggregated]:
     """The buckets' tables, in bucket order."""
     subtypes = _subtypes(clinical)
@@ -288,7 +298,7 @@ def _results(
             aggregate=_aggregate,
         )
     if engine == "local":
-        return _run_local(files, subtypes, specimen, size, block_bytes, progress)
+        return _run_local(files, subtypes, specimen, size, block_bytes, progress, processes)
     raise CohortError(f"engine: expected local or dask, got {engine!r}")
 
 
@@ -299,6 +309,7 @@ def _run_local(
     size: int,
     block_bytes: int,
     progress: bool,
+    processes: int,
 ) -> Iterator[Aggregated]:
     """Read the blocks in order, then aggregate the buckets two at a time (polars and the
     GIL-free parts overlap), yielding them in order: memory holds the rows (or, above
@@ -311,6 +322,7 @@ def _run_local(
     with (
         tempfile.TemporaryDirectory(prefix="oncoboard-cohort-") as spill,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="oncoboard-keys") as keys,
+        key_helpers(processes) as helpers,  # started only for a block of many new keys
         _progress(progress, len(blocks) + buckets, "annotating") as advance,
     ):
         held: list[list[pl.DataFrame]] = [[] for _ in range(buckets)]
@@ -334,7 +346,9 @@ def _run_local(
                 # aggregate step then finds them cached
                 distinct = pl.concat([p.select("key") for p in parts]).unique()["key"]
                 pending.append(
-                    keys.submit(prefetch_keys, distinct.to_list(), specimen=specimen, kb=kb)
+                    keys.submit(
+                        prefetch_keys, distinct.to_list(), specimen=specimen, kb=kb, helpers=helpers
+                    )
                 )
                 for bucket, part in enumerate(parts):
                     if part.is_empty():
@@ -471,6 +485,7 @@ def annotate_cohort_to(
     specimen: SpecimenType | None = None,
     progress: bool = False,
     block_bytes: int = DEFAULT_BLOCK_BYTES,
+    processes: int = 0,
 ) -> dict[str, Any]:
     """:func:`annotate_cohort` streamed to ``out``: each bucket's tables are appended to the
     Parquet files as soon as they are ready, so memory holds a bucket, not the cohort. The
@@ -489,7 +504,15 @@ def annotate_cohort_to(
         written: Future[None] | None = None
         try:
             for result in _results(
-                files, engine, scheduler, workers, clinical, specimen, progress, block_bytes
+                files,
+                engine,
+                scheduler,
+                workers,
+                clinical,
+                specimen,
+                progress,
+                block_bytes,
+                processes,
             ):
                 # the findings (the largest table) are written beside the other two, which
                 # shortens the tail after the last bucket; each file gets its tables in order
