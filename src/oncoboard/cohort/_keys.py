@@ -118,7 +118,7 @@ class _Evaluated:
         hits: tuple[tuple[int, int, int, str], ...] = (),
         evidence: tuple[str, str] | None = None,
     ) -> _Evaluated:
-        return cls(str(row["key"]), tuple(row.get(n) for n in KEY_SCHEMA), hits, evidence)
+        return cls(str(row["key"]), tuple(map(row.get, KEY_SCHEMA)), hits, evidence)
 
 
 @cache

@@ -10,6 +10,7 @@ finding by finding.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
@@ -89,6 +90,13 @@ def _evidence_json(evidence: Iterable[Evidence]) -> str:
 
 def evidence_ref(evidence: Sequence[Evidence]) -> tuple[str, str]:
     """``(content hash, JSON)`` of an evidence list; equal lists give equal references."""
+    return _evidence_ref(tuple(evidence))
+
+
+@functools.lru_cache(maxsize=4096)
+def _evidence_ref(evidence: tuple[Evidence, ...]) -> tuple[str, str]:
+    # evidence is immutable and compared by value: a cohort cites few distinct lists, each
+    # often (every variant a rule decides cites the rule's sources)
     text = _evidence_json(evidence)
     return hashlib.sha256(text.encode()).hexdigest()[:20], text
 
