@@ -66,8 +66,13 @@ Synthetic placeholders (METABRIC does not provide them; deterministic from ``see
   ``HGVSp_Short`` present, ``oncoboard.io.read_maf`` needs no coordinates; a blank cell reads as
   missing. No variant in the file is a real genomic coordinate or read count.
 
+With ``exons`` N > 0 (``--exons N``), ``Exon_Number`` cycles through ``1/N`` ... ``N/N`` row
+by row (synthetic): each METABRIC mutation then comes with up to N different exon numbers,
+so the file has about N times as many distinct variants (keys) -- a cohort of mostly distinct
+variants, as a real one is, for the per-variant cost that replication hides.
+
 Usage: ``python bench/cohort_maf.py OUT.maf [--rows 1000000] [--min-patients 100000]
-[--seed 0] [--check 2000]`` (a ``.gz`` suffix writes gzip).
+[--seed 0] [--exons 0] [--check 2000]`` (a ``.gz`` suffix writes gzip).
 
 References
 ----------
@@ -367,8 +372,9 @@ def _replicate(base: pl.DataFrame, rows: int, min_patients: int) -> tuple[pl.Dat
     return frame.with_columns(barcode.alias("Tumor_Sample_Barcode")), int(ordinal[keep - 1] + 1)
 
 
-def _maf_frame(frame: pl.DataFrame, seed: int) -> pl.DataFrame:
-    """The GDC columns, in order: derived, constant, synthetic read counts, else blank."""
+def _maf_frame(frame: pl.DataFrame, seed: int, exons: int = 0) -> pl.DataFrame:
+    """The GDC columns, in order: derived, constant, synthetic read counts (and exon numbers
+    if ``exons``), else blank."""
     rng = np.random.default_rng([seed, 1])  # independent of the per-source-row stream
     size = frame.height
     t_depth = rng.integers(50, 801, size)
@@ -386,6 +392,9 @@ def _maf_frame(frame: pl.DataFrame, seed: int) -> pl.DataFrame:
     }
     for name in ("Variant_Classification", "Variant_Type", "Consequence", "HGVSp"):
         values[name] = frame[name]
+    if exons > 0:
+        number = pl.int_range(size, dtype=pl.Int64, eager=True) % exons + 1
+        values["Exon_Number"] = number.cast(pl.String) + f"/{exons}"
     values["IMPACT"], values["VARIANT_CLASS"] = frame["IMPACT"], frame["VARIANT_CLASS"]
     columns = []
     for name in GDC_COLUMNS:
@@ -406,6 +415,7 @@ def write_gdc_maf(
     rows: int = 1_000_000,
     min_patients: int = 100_000,
     seed: int = 0,
+    exons: int = 0,
 ) -> dict[str, Any]:
     """Write a GDC-style MAF replicating the METABRIC mutations of ``source`` (module docstring).
 
@@ -422,7 +432,7 @@ def write_gdc_maf(
     started = time.perf_counter()
     base = _source_frame(source, seed)
     frame, patients = _replicate(base, rows, min_patients)
-    maf = _maf_frame(frame, seed)
+    maf = _maf_frame(frame, seed, exons)
     out.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(out, "wb", compresslevel=1) if out.suffix == ".gz" else out.open("wb") as stream:
         stream.write(f"{VERSION_LINE}\n".encode())
@@ -491,12 +501,18 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--min-patients", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--exons", type=int, default=0, help="vary Exon_Number over N values")
     parser.add_argument(
         "--check", type=int, default=0, metavar="N", help="read back N rows with read_maf"
     )
     args = parser.parse_args()
     summary = write_gdc_maf(
-        args.source, args.out, rows=args.rows, min_patients=args.min_patients, seed=args.seed
+        args.source,
+        args.out,
+        rows=args.rows,
+        min_patients=args.min_patients,
+        seed=args.seed,
+        exons=args.exons,
     )
     if args.check:
         summary["check"] = check_sample(args.out, args.source, rows=args.check)
