@@ -7,10 +7,11 @@ engine). *Aggregate*: each bucket (whole samples) is annotated in columns
 (:mod:`oncoboard.cohort._aggregate`). The local engine parses two blocks at a time (a
 block's new variant keys are evaluated in a thread meanwhile, with helper processes when
 there are many), keeps the rows in memory (or spills them to Parquet by bucket for large
-inputs) and aggregates two buckets at a time; :func:`annotate_cohort_to` appends each bucket's tables to the output as it
-is ready, so memory holds buckets, not the cohort. The Dask engine runs the same functions as
-tasks on a cluster (a ``LocalCluster`` by default). The tables list the buckets in order and
-each sample's findings in report order, so both engines give identical tables.
+inputs) and aggregates two buckets at a time; :func:`annotate_cohort_to` appends each
+bucket's tables to the output as it is ready, so memory holds buckets, not the cohort. The
+Dask engine runs the same functions as tasks on a cluster (a ``LocalCluster`` by default).
+The tables list the buckets in order and each sample's findings in report order, so both
+engines give identical tables.
 
 Decision support for qualified clinicians: findings carry their rule and evidence exactly as
 ``oncoboard annotate`` gives them for one sample.
