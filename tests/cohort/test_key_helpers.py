@@ -146,3 +146,16 @@ def test_no_helpers_for_zero_processes() -> None:
     with _keys.key_helpers(0) as helpers:
         assert helpers is None
     assert 0 <= _keys.helper_count() <= 7
+
+
+def test_many_keys_aggregate_one_bucket_at_a_time_with_the_same_tables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _cohort(tmp_path)
+    monkeypatch.setattr(_keys, "_KNOWN", {})
+    two = annotate_cohort(path)
+    monkeypatch.setattr(_keys, "_KNOWN", {})
+    monkeypatch.setattr(engine, "_MANY_KEYS", 10)
+    one = annotate_cohort(path)
+    for name in ("findings", "samples", "notes", "evidence"):
+        assert getattr(one, name).equals(getattr(two, name)), name
