@@ -10,7 +10,7 @@ the whole sample (reversions) are flagged here and decided per sample in
 
 Results are kept per process, as tables per specimen and knowledge-base version, up to
 :data:`_CACHE_LIMIT` keys: a key is evaluated once however many blocks, buckets or (on a Dask
-worker) partitions carry it.
+worker) partitions carry it. Keys past the limit are evaluated by each call that needs them.
 """
 
 from __future__ import annotations
@@ -135,7 +135,8 @@ def _entries_by_gene(kb: KnowledgeBase) -> dict[str, tuple[int, ...]]:
     return {gene: tuple(numbers) for gene, numbers in index.items()}
 
 
-_CACHE_LIMIT = 1_000_000  # keys in the tables (~0.3 KB each); a larger cohort re-evaluates
+_CACHE_LIMIT = 1_000_000  # keys kept in the tables (~0.3 KB each); keys past it are
+# evaluated by each call that needs them, and not kept
 
 
 def _row_of(file: str, key: str, line: int) -> Row:
@@ -404,19 +405,19 @@ def evaluate_keys(
     """
     known = _known(specimen, kb)
     with known.lock:
-        missing = [index for index, key in enumerate(keys) if key not in known.keys]
-        if len(known.keys) + len(missing) > _CACHE_LIMIT:
-            known.clear()  # start over (every key of this call is then added below)
-            missing = list(range(len(keys)))
         new: dict[str, _Evaluated] = {}
-        for index in missing:
-            key = keys[index]
-            if key not in new:
+        for index, key in enumerate(keys):
+            if key not in known.keys and key not in new:
                 file, line = where(index)
                 new[key] = _evaluate(file, key, line, specimen, kb)
-        if new:
-            known.add(*_tables(list(new.values())))
+        extra = _tables(list(new.values())) if new else None
+        if extra is not None and len(known.keys) + len(new) <= _CACHE_LIMIT:
+            known.add(*extra)
+            extra = None
         rows, hits, evidence = known.rows, known.hits, dict(known.evidence)
+    if extra is not None:  # the tables are full: this call's new keys are used, not kept
+        rows, hits = pl.concat([rows, extra[0]]), pl.concat([hits, extra[1]])
+        evidence.update(extra[2])
     wanted = pl.DataFrame({"key": keys}, schema={"key": pl.String()})
     return KeyTables(
         keys=wanted.join(rows, on="key", how="left", maintain_order="left"),
