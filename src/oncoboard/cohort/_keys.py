@@ -295,11 +295,12 @@ def prefetch_keys(
     room = max(0, _CACHE_LIMIT - len(known.keys))
     todo = [key for key in dict.fromkeys(keys) if key not in known.keys][:room]
     chunks = [todo[n : n + _CHUNK_KEYS] for n in range(0, len(todo), _CHUNK_KEYS)]
-    shared = helpers is not None and len(todo) >= _SHARED_KEYS and kb is knowledge_base()
     found: list[_Evaluated] = []
     tables: list[tuple[pl.DataFrame, pl.DataFrame, dict[str, str]]] = []
     front, back = 0, len(chunks)
     running: list[tuple[int, Future[tuple[bytes, bytes, dict[str, str]] | None]]] = []
+    # tasks in flight: none unless the block is large enough to share (default knowledge base)
+    shared = helpers is not None and len(todo) >= _SHARED_KEYS and kb is knowledge_base()
     depth = 2 * helpers.processes if helpers is not None and shared else 0
     while front < back or running:
         while helpers is not None and front < back and len(running) < depth:
@@ -362,9 +363,6 @@ class _Known:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.clear()
-
-    def clear(self) -> None:
         self.keys: set[str] = set()
         self.rows = pl.DataFrame(schema=KEY_SCHEMA)
         self.hits = pl.DataFrame(schema=HIT_SCHEMA)
